@@ -1,0 +1,59 @@
+"""One rule for turning a typed cell (spreadsheet, DataFrame, JSON) into the text a user sees."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+# Excel and LibreOffice keep and show 15 significant digits; more digits are binary noise (1234.4999999999998)
+_SIGNIFICANT_DIGITS = 15
+
+
+def cell_text(value: Any) -> str:
+    """The text of one cell: dates ISO, whole numbers without '.0', booleans '1'/'0', empty ''."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "1" if value else "0"
+    if isinstance(value, dt.datetime) or type(value).__name__ == "Timestamp":
+        if _is_missing(value):
+            return ""
+        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep="T", timespec="seconds" if not value.microsecond else "microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        return _float_text(float(value))
+    if isinstance(value, int) or type(value).__name__.startswith(("int", "uint")):
+        return str(int(value))
+    if _is_missing(value):
+        return ""
+    return str(value)
+
+
+def _float_text(value: float) -> str:
+    if math.isnan(value):
+        return ""
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value.is_integer():
+        return str(int(value))
+    text = f"{value:.{_SIGNIFICANT_DIGITS}g}"
+    if "e" in text:  # very small or large: write it out in full, as a spreadsheet's General format would not
+        text = format(Decimal(text), "f")
+    return text
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(value != value)  # NaN, NaT, pd.NA compare unequal to themselves
+    except (TypeError, ValueError):
+        return False
