@@ -12,11 +12,11 @@ _SIGNIFICANT_DIGITS = 15
 
 def cell_text(value: Any) -> str:
     """The text of one cell: dates ISO, whole numbers without '.0', booleans '1'/'0', empty ''."""
-    if value is None:
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):
         return "1" if value else "0"
     if isinstance(value, dt.datetime) or type(value).__name__ == "Timestamp":
         if _is_missing(value):
