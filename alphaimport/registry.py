@@ -15,8 +15,20 @@ MATRIX_PATH = Path(__file__).with_name("matrix.yaml")
 TYPES = ("text", "phone", "email", "date", "cents", "int", "boolean", "gender", "country", "currency")
 MATRIX_VALUES = ("yes", "opt")
 REPEAT_MARK = "_x"
+#: the form of a normalised value of each type, as delivered in files (text has no pattern)
+CANONICAL_PATTERNS = {
+    "phone": r"[0-9]{1,20}",  # E.164 digits without '+', as the guide's example 31107989525
+    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "cents": r"[0-9]+",
+    "int": r"-?[0-9]+",
+    "boolean": r"[01]",
+    "gender": r"[MFU]",
+    "country": r"[A-Z]{2}",
+    "currency": r"[A-Z]{3}",
+    "email": r"[^@\s]+@[^@\s]+",
+}
 _ENTRY_KEYS = ("column", "category", "api", "type", "max_length", "repeat", "description", "required")
-_OPTIONAL_KEYS = ("api_list",)
+_OPTIONAL_KEYS = ("api_list", "unique", "future", "at_most")
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,9 @@ class FieldSpec:
     description: str
     required_by: frozenset[str]
     xml_path: tuple[str, str]  # (category element, field element)
+    unique: bool = False  # unique within a delivery and over the history of deliveries
+    future: bool = False  # a date that must lie after today
+    at_most: str | None = None  # a column whose value this one may not exceed
 
 
 @dataclass(frozen=True)
@@ -140,6 +155,12 @@ def load(path: Path | str = MATRIX_PATH) -> Registry:
         members.sort(key=lambda f: f.index or 0)
     fields = [f for group in groups for f in group]
     _check_unique(fields, path)
+    columns = {f.column for f in fields}
+    for f in fields:
+        if f.at_most is not None and f.at_most not in columns:
+            raise RegistryError(f"matrix.yaml field {f.column}: at_most names no field: {f.at_most!r}")
+        if f.future and f.type != "date":
+            raise RegistryError(f"matrix.yaml field {f.column}: future applies to date fields only")
     return Registry(tuple(fields), media, services, dict(document.get("guide") or {}))
 
 
@@ -213,6 +234,8 @@ def _expand(entry: dict[str, Any]) -> list[FieldSpec]:
             type=entry["type"], max_length=entry["max_length"], repeat=repeat, index=index,
             description=entry["description"], required_by=required_by,
             xml_path=(category_element, field_element),
+            unique=bool(entry.get("unique", False)), future=bool(entry.get("future", False)),
+            at_most=entry.get("at_most"),
         ))
     return specs
 

@@ -6,23 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from alphaimport import registry as _registry
-from alphaimport.registry import FieldSpec
+from alphaimport.registry import CANONICAL_PATTERNS, FieldSpec
 
 XSD_NAME = "annabel.xsd"
 JSON_NAME = "rowinput.schema.json"
 XS = "http://www.w3.org/2001/XMLSchema"
-# the simple types of the <annabel> file: values as alphaimport writes them
-_XSD_PATTERNS = {
-    "phone": r"[0-9]{1,20}",  # E.164 digits without '+', as the guide's example 31107989525
-    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
-    "cents": r"[0-9]+",
-    "int": r"-?[0-9]+",
-    "boolean": r"[01]",
-    "gender": r"[MFU]",
-    "country": r"[A-Z]{2}",
-    "currency": r"[A-Z]{3}",
-    "email": r"[^@\s]+@[^@\s]+",
-}
 
 
 def generate() -> dict[str, str]:
@@ -85,8 +73,8 @@ def _xsd_simple_types() -> dict[str, list[str]]:
     types: dict[str, list[str]] = {}
     for spec in _registry.default().fields:
         restriction = []
-        if spec.type in _XSD_PATTERNS:
-            restriction.append(f'<xs:pattern value="{_XSD_PATTERNS[spec.type]}"/>')
+        if spec.type in CANONICAL_PATTERNS:
+            restriction.append(f'<xs:pattern value="{CANONICAL_PATTERNS[spec.type]}"/>')
         if spec.max_length:
             restriction.append(f'<xs:maxLength value="{spec.max_length}"/>')
         restriction.append('<xs:minLength value="1"/>')  # empty fields are left out, never written empty
@@ -128,8 +116,8 @@ def _json_type(spec: FieldSpec) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string"}
     if spec.type == "date":
         schema["format"] = "date"
-    elif spec.type in _XSD_PATTERNS and spec.type != "email":
-        schema["pattern"] = f"^{_XSD_PATTERNS[spec.type]}$"
+    elif spec.type in CANONICAL_PATTERNS and spec.type != "email":
+        schema["pattern"] = f"^{CANONICAL_PATTERNS[spec.type]}$"
     elif spec.type == "email":
         schema["format"] = "email"
     if spec.max_length:

@@ -1,0 +1,64 @@
+"""The pandera schema of a profile, generated from the registry, and the one adapter that turns its
+failure cases into issue rows. No pandera object or message leaves this module."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+import pandera.pandas as pa
+
+from alphaimport import registry as _registry
+from alphaimport.profile import Profile
+from alphaimport.registry import CANONICAL_PATTERNS, FieldSpec
+
+INVALID_CODE = {
+    "phone": "invalid-phone", "email": "invalid-email", "date": "invalid-date", "cents": "invalid-amount",
+    "int": "invalid-integer", "boolean": "invalid-boolean", "gender": "invalid-gender",
+    "country": "invalid-country", "currency": "invalid-currency",
+}
+FAILURE_COLUMNS = ("row", "field", "value", "code", "level")
+
+
+def build(profile: Profile, columns: Iterable[str]) -> pa.DataFrameSchema:
+    """The schema for the registry columns among ``columns``: required values, lengths, formats."""
+    registry = _registry.default()
+    required = {c for r in profile.requirements() if len(r.columns) == 1 for c in r.columns}
+    schema_columns = {
+        column: pa.Column(checks=_checks(registry.field(column), column in required), nullable=False,
+                          required=column in required)
+        for column in columns if column in registry
+    }
+    return pa.DataFrameSchema(schema_columns, strict=False, coerce=False)
+
+
+def _checks(spec: FieldSpec, required: bool) -> list[pa.Check]:
+    checks = []
+    if required:
+        checks.append(pa.Check(lambda s: s != "", name="required"))
+    if spec.max_length:
+        limit = spec.max_length
+        checks.append(pa.Check(lambda s: s.str.len() <= limit, name="too-long"))
+    pattern = CANONICAL_PATTERNS.get(spec.type)
+    if pattern:
+        checks.append(pa.Check(lambda s: (s == "") | s.str.fullmatch(pattern), name=INVALID_CODE[spec.type]))
+    return checks
+
+
+def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """Every failed check of every cell as (row, field, value, code, level), collected in one lazy pass."""
+    from alphaimport.issues import CODES
+
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        cases = cases[cases["index"].notna() & cases["column"].notna()]
+        table = pd.DataFrame({
+            "row": pd.array(cases["index"].astype("int64"), dtype="Int64"),
+            "field": cases["column"].astype(str).to_numpy(),
+            "value": cases["failure_case"].astype(str).to_numpy(),
+            "code": cases["check"].astype(str).to_numpy(),
+        })
+        table["level"] = table["code"].map(lambda c: CODES[c].level)
+        return table.reset_index(drop=True)
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else object) for c in FAILURE_COLUMNS})

@@ -1,0 +1,135 @@
+"""Validate: normalise every value, check the profile's schema (pandera) and the record rules, and give
+the verdict on every record: accepted or rejected, with every issue as a row."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from alphaimport import registry as _registry
+from alphaimport import rules
+from alphaimport.issues import ACCEPTED, COLUMNS, ERROR, REJECTED, WARNING
+from alphaimport.normalise import Options, normalise
+from alphaimport.profile import Profile
+
+REASONS = "reasons"  # the rejects table's column of reasons
+STATUS = "status"
+TOP_PROBLEMS = 10
+
+
+@dataclass
+class Result:
+    """The verdict on a frame: accepted (normalised) and rejected (original) records, and every issue."""
+
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    issues: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = None, *,
+             today: dt.date | None = None, earlier: Mapping[str, str] | None = None,
+             duplicates: Mapping[str, Sequence[int]] | None = None,
+             issues: pd.DataFrame | None = None) -> Result:
+    """Normalise and validate ``frame`` (canonical columns, index = source rows) for ``profile``.
+
+    ``earlier``: identifier -> earlier delivery (from the ledger); ``duplicates``: identifier -> all rows
+    sharing it across a whole file when ``frame`` is one chunk of it; ``issues``: issues found before
+    (mapping) to carry into the result.
+    """
+    options = options or Options(mobile_expected="sms" in profile.media)
+    today = today or dt.date.today()
+    normalised, found = normalise(frame, options)
+    invalid = _invalid_cells(found, normalised)
+    found = pd.concat([f for f in (
+        issues if issues is not None and len(issues) else None,
+        found,
+        _schema_issues(normalised, profile, invalid),
+        rules.repeated_required(normalised, invalid, profile),
+        rules.duplicate_identifiers(normalised, duplicates),
+        rules.delivered_before(normalised, earlier or {}),
+        rules.future_dates(normalised, invalid, today),
+        rules.at_most(normalised, invalid),
+    ) if f is not None and len(f)], ignore_index=True) if len(frame) or issues is not None else _empty_issues()
+    if not len(found):
+        found = _empty_issues()
+    errors = found[found["level"] == ERROR]
+    rejected_mask = frame.index.isin(errors["row"].dropna().astype(int))
+    rejected = frame.loc[rejected_mask].copy()
+    rejected[REASONS] = _reasons(errors).reindex(rejected.index).fillna("")
+    accepted = normalised.loc[~rejected_mask]
+    return Result(accepted, rejected, found.reset_index(drop=True), summarise(len(frame), len(rejected), found))
+
+
+def status(result: Result) -> pd.Series:
+    """accepted / rejected for every record, by source row, in the platform's words."""
+    rows = result.accepted.index.append(result.rejected.index)
+    words = [ACCEPTED] * len(result.accepted) + [REJECTED] * len(result.rejected)
+    return pd.Series(words, index=rows, name=STATUS).sort_index()
+
+
+def summarise(records: int, rejected: int, issues: pd.DataFrame) -> dict[str, Any]:
+    """Counts and the top problems (by field and code) of one run."""
+    problems = issues[issues["level"] != "info"]
+    top = (problems.groupby(["field", "code", "level"], sort=False).size().sort_values(ascending=False)
+           .head(TOP_PROBLEMS))
+    return {
+        "records": records,
+        "accepted": records - rejected,
+        "rejected": rejected,
+        "errors": int((issues["level"] == ERROR).sum()),
+        "warnings": int((issues["level"] == WARNING).sum()),
+        "normalised": int((issues["level"] == "info").sum()),
+        "top_problems": [{"field": f, "code": c, "level": lv, "count": int(n)} for (f, c, lv), n in top.items()],
+    }
+
+
+def _invalid_cells(issues: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Boolean frame: True where a normaliser refused the cell's value."""
+    invalid = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    errors = issues[(issues["level"] == ERROR) & issues["field"].isin(frame.columns)]
+    for column, rows in errors.groupby("field")["row"]:
+        invalid.loc[invalid.index.isin(rows.astype(int)), column] = True
+    return invalid
+
+
+def _schema_issues(frame: pd.DataFrame, profile: Profile, invalid: pd.DataFrame) -> pd.DataFrame:
+    """Run the profile's pandera schema lazily; failures become issues (cells already refused are skipped)."""
+    from alphaimport import schema as _schema
+
+    missing = [c for r in profile.requirements() if len(r.columns) == 1 for c in r.columns if c not in frame]
+    checked = frame.assign(**{c: "" for c in missing}) if missing else frame
+    failures = _schema.failures(_schema.build(profile, checked.columns), checked)
+    if failures.empty:
+        return _empty_issues()
+    known = pd.MultiIndex.from_frame(invalid.stack().loc[lambda s: s].reset_index().iloc[:, :2]) \
+        if invalid.to_numpy().any() else pd.MultiIndex.from_tuples([], names=["row", "field"])
+    keys = pd.MultiIndex.from_arrays([failures["row"].astype(int), failures["field"]])
+    failures = failures[~keys.isin(known)]
+    messages = [_message(r.field, r.code, r.value, profile, r.field in missing)
+                for r in failures.itertuples(index=False)]
+    return failures.assign(message=messages)[list(COLUMNS)]
+
+
+def _message(column: str, code: str, value: str, profile: Profile, absent: bool) -> str:
+    spec = _registry.default().field(column)
+    if code == "required":
+        what = "is not in the input" if absent else "is empty"
+        return f"{column} {what}; required because the profile includes {' and '.join(profile.required_by(column))}"
+    if code == "too-long":
+        return f"{column} is {len(value)} characters long; the maximum is {spec.max_length}"
+    return f"{value!r} is not a valid {spec.type} value for {column}"
+
+
+def _reasons(errors: pd.DataFrame) -> pd.Series:
+    text = errors["field"] + ": " + errors["code"] + ": " + errors["message"]
+    return text.groupby(errors["row"].astype(int)).agg(" | ".join)
+
+
+def _empty_issues() -> pd.DataFrame:
+    return rules._concat([])
+
+
+__all__ = ["Result", "validate", "status", "summarise", "REASONS"]
