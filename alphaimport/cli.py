@@ -57,6 +57,19 @@ def _parser() -> argparse.ArgumentParser:
     schemas.add_argument("--check", action="store_true", help="exit 1 when a file differs from the registry")
     schemas.set_defaults(run=_schemas)
 
+    validate = commands.add_parser("validate", help="check an input file: the verdict on every record")
+    _input_options(validate)
+    validate.set_defaults(run=_validate)
+
+    build = commands.add_parser("build", help="write the delivery file and the rejects file")
+    _input_options(build)
+    build.add_argument("--client", required=True, help="client number, part of the file name (1001)")
+    build.add_argument("--format", choices=("csv", "xml", "xlsx", "ods"), default="csv")
+    build.add_argument("--out-dir", type=Path, default=Path("."), help="output folder (default: here)")
+    build.add_argument("--date", help="the day in the file name, YYYYMMDD (default: today)")
+    build.add_argument("--strict", action="store_true", help="write nothing when any record is rejected")
+    build.set_defaults(run=_build)
+
     codes = commands.add_parser("codes", help="list every issue code")
     codes.add_argument("--format", choices=("table", "markdown"), default="table")
     codes.set_defaults(run=_codes)
@@ -66,6 +79,77 @@ def _parser() -> argparse.ArgumentParser:
 def _profile_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--media", default="", help="comma-separated: voice,sms,mail")
     parser.add_argument("--services", default="", help="comma-separated: paylink,emandate,enrichment")
+
+
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", help="CSV, XLSX/XLSM, XLS, ODS, XML or JSON file")
+    _profile_options(parser)
+    parser.add_argument("--mapping", type=Path, help="mapping file (YAML): columns, constants, units")
+    parser.add_argument("--sheet", help="sheet name (default: the first sheet)")
+    parser.add_argument("--encoding", help="CSV encoding (default: detect UTF-8 / cp1252)")
+    parser.add_argument("--delimiter", help="CSV delimiter (default: detect ; , tab |)")
+    parser.add_argument("--ledger", type=Path, help="delivery ledger (default: $ALPHAIMPORT_LEDGER or "
+                        "~/.local/share/alphaimport/ledger.sqlite3)")
+    parser.add_argument("--report", type=Path, help="write every issue to FILE.json, .csv or .html")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    return _run(args, building=False)
+
+
+def _build(args: argparse.Namespace) -> int:
+    return _run(args, building=True)
+
+
+def _run(args: argparse.Namespace, building: bool) -> int:
+    from alphaimport import pipeline, report
+    from alphaimport.profile import Profile
+
+    profile = Profile(args.media, args.services)
+    if args.report:
+        report.check_report_path(args.report)
+    delimiter = "\t" if args.delimiter in ("\\t", "tab", "TAB") else args.delimiter
+    job = pipeline.Job(
+        source=Path(args.input), profile=profile, mapping=args.mapping, sheet=args.sheet,
+        encoding=args.encoding, delimiter=delimiter, ledger=args.ledger,
+        client=args.client if building else None, out_dir=args.out_dir if building else None,
+        format=args.format if building else "csv", day=args.date if building else None,
+        strict=building and args.strict,
+    )
+    with _progress(args.quiet) as progress:
+        outcome = pipeline.run(job, progress, keep_issues=args.report is not None)
+    summary = outcome.tally.summary()
+    print(f"{'build' if building else 'validate'} {args.input} (profile {profile})")
+    sys.stdout.write(report.render_summary(summary, outcome.tally.first_rejections))
+    if args.report:
+        report.write_report(args.report, summary, outcome.tally.issues())
+        print(f"report   {args.report}")
+    if outcome.strict_refused:
+        print("nothing written: --strict and some records were rejected")
+    for path in outcome.written:
+        print(f"wrote    {path}")
+    if building and not outcome.written and not outcome.strict_refused:
+        print("nothing written: no records")
+    return EXIT_REJECTED if summary["rejected"] else EXIT_OK
+
+
+class _progress:
+    """A progress bar on stderr for a terminal; nothing when quiet or not a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        self._bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(unit=" records", file=sys.stderr, leave=False, mininterval=0.5)
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        return self._bar.update if self._bar is not None else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _fields(args: argparse.Namespace) -> int:

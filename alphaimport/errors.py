@@ -5,6 +5,7 @@ Data problems are never exceptions: they are :class:`alphaimport.issues.Issue` r
     AlphaImportError
     ├── RegistryError      (ValueError)  matrix.yaml is broken
     ├── ProfileError       (ValueError)  unknown or missing medium/service
+    ├── OptionError        (ValueError)  a bad option: client code, date, format
     ├── MappingError       (ValueError)  a mapping file that cannot be used
     ├── ReadError          (ValueError)  an input that cannot be read
     │   ├── UnsupportedFormat            no reader for this file
@@ -25,6 +26,10 @@ class RegistryError(AlphaImportError, ValueError):
 
 class ProfileError(AlphaImportError, ValueError):
     """A profile names no medium or service, or an unknown one."""
+
+
+class OptionError(AlphaImportError, ValueError):
+    """A command option or argument that cannot be used (client code, date, output format)."""
 
 
 class MappingError(AlphaImportError, ValueError):

@@ -1,0 +1,210 @@
+"""Write a delivery: a unique name from the ledger, a temporary file linked into place (never an
+existing file overwritten, never a partial file under a delivery name), and the rejects file beside it."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Iterable
+
+import pandas as pd
+
+from alphaimport import formats
+from alphaimport.errors import OptionError, WriteError
+from alphaimport.ledger import Ledger, Reservation
+
+#: a client code is a file-name part: letters and digits only (no '/', '..', NUL or spaces)
+CLIENT_PATTERN = re.compile(r"[A-Za-z0-9]{1,32}")
+REJECTS_SUFFIX = ".rejects.csv"
+ROW = "row"
+_PART = ".part"
+
+
+def check_client(client: str) -> str:
+    """The client code, or OptionError when it is not 1-32 letters and digits."""
+    if not isinstance(client, str) or not CLIENT_PATTERN.fullmatch(client):
+        raise OptionError(f"client code {client!r} must be 1 to 32 letters and digits (it becomes part of "
+                          "the file name)")
+    return client
+
+
+def check_day(day: str | None) -> str:
+    """YYYYMMDD of ``day`` (today when None); OptionError for anything that is not a real date."""
+    if day is None:
+        return dt.date.today().strftime("%Y%m%d")
+    try:
+        if not re.fullmatch(r"[0-9]{8}", day):
+            raise ValueError
+        dt.datetime.strptime(day, "%Y%m%d")
+    except ValueError:
+        raise OptionError(f"--date {day!r} is not a date as YYYYMMDD (e.g. 20261122)") from None
+    return day
+
+
+class Delivery:
+    """One delivery being written: ``write`` accepted chunks, ``reject`` rejected ones, then ``commit``.
+
+    Leaving the ``with`` block without commit (an error, an interrupt) removes the temporary files and
+    marks the name failed in the ledger: the name is never reused, no partial file is left.
+    """
+
+    def __init__(self, out_dir: Path | str, client: str, fmt: str, columns: list[str], ledger: Ledger,
+                 day: str | None = None) -> None:
+        self.out_dir = Path(out_dir)
+        self.columns = columns
+        self.format = fmt
+        self._ledger = ledger
+        writer_class = formats.writer(fmt)
+        extension = formats.module(fmt).EXTENSIONS[0].lstrip(".")
+        _ensure_directory(self.out_dir)
+        existing = {p.name for p in self.out_dir.iterdir()}
+        self.reservation: Reservation = ledger.reserve(check_day(day), check_client(client), extension,
+                                                       taken=existing | {_rejects_name(n) for n in existing})
+        self.path = self.out_dir / self.reservation.name
+        self.rejects_path = self.out_dir / _rejects_name(self.reservation.name)
+        self._temp = _temp_path(self.path)
+        self._rejects_temp = _temp_path(self.rejects_path)
+        self._writer: Any = None
+        self._rejects: Any = None
+        self._writer_class = writer_class
+        self.accepted = self.rejected = 0
+        self._identifiers: list[str] = []
+
+    def __enter__(self) -> Delivery:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.abort()
+
+    def write(self, accepted: pd.DataFrame, identifiers: Iterable[str] = ()) -> None:
+        """Append accepted records (canonical columns) to the delivery."""
+        if accepted.empty:
+            return
+        if self._writer is None:
+            self._writer = _guarded(lambda: self._writer_class(self._temp, self.columns), self._temp)
+        _guarded(lambda: self._writer.write(accepted.reindex(columns=self.columns, fill_value="")), self._temp)
+        self.accepted += len(accepted)
+        self._identifiers.extend(identifiers)
+
+    def reject(self, rejected: pd.DataFrame, reasons_column: str) -> None:
+        """Append rejected records (original values, their source row and reasons) to the rejects file."""
+        if rejected.empty:
+            return
+        columns = [ROW, *self.columns, reasons_column]
+        if self._rejects is None:
+            self._rejects = _guarded(lambda: formats.writer("csv")(self._rejects_temp, columns),
+                                     self._rejects_temp)
+        table = rejected.reset_index(names=ROW)
+        table[ROW] = table[ROW].astype(str)
+        _guarded(lambda: self._rejects.write(table.reindex(columns=columns, fill_value="")), self._rejects_temp)
+        self.rejected += len(rejected)
+
+    def commit(self) -> list[Path]:
+        """Finish the files, link them into place and record the delivery; returns the paths written."""
+        written = []
+        for writer, temp, final in ((self._writer, self._temp, self.path),
+                                    (self._rejects, self._rejects_temp, self.rejects_path)):
+            if writer is None:
+                continue
+            _guarded(writer.close, temp)
+            _fsync(temp)
+            _link_into_place(temp, final)
+            written.append(final)
+        _fsync_directory(self.out_dir)
+        self._ledger.complete(self.reservation, self.path if self._writer else self.rejects_path,
+                              self._identifiers)
+        self._writer = self._rejects = None
+        return written
+
+    def abort(self) -> None:
+        """Remove the temporary files and mark the reserved name failed."""
+        for writer, temp in ((self._writer, self._temp), (self._rejects, self._rejects_temp)):
+            if writer is not None:
+                try:
+                    writer.close()
+                except Exception:  # the file is removed anyway
+                    pass
+            temp.unlink(missing_ok=True)
+        self._writer = self._rejects = None
+        self._ledger.fail(self.reservation)
+
+
+def _rejects_name(name: str) -> str:
+    return name.rsplit(".", 1)[0] + REJECTS_SUFFIX
+
+
+def _temp_path(final: Path) -> Path:
+    return final.with_name(f".{final.name}.{os.getpid()}{_PART}")
+
+
+def _ensure_directory(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"cannot create the output folder {directory}: {exc.strerror or exc}") from exc
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise WriteError(f"the output folder {directory} is not writable")
+
+
+def _guarded(action: Any, path: Path) -> Any:
+    try:
+        return action()
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise WriteError(f"cannot write into {path.parent}: {exc.strerror or exc}") from exc
+
+
+def _link_into_place(temp: Path, final: Path) -> None:
+    """Atomically give ``temp`` its final name; fails rather than overwrite an existing file."""
+    try:
+        os.link(temp, final)
+    except FileExistsError:
+        temp.unlink(missing_ok=True)
+        raise WriteError(f"{final} already exists; it was not overwritten") from None
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise WriteError(f"cannot write {final}: {exc.strerror or exc}") from exc
+    temp.unlink()
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write(frame: pd.DataFrame, out_dir: Path | str, format: str = "csv", client: str = "",
+          day: str | None = None, ledger: Path | str | None = None) -> Path:
+    """Write accepted records (canonical columns) as one delivery file; returns its path.
+
+    The name ``YYYYMMDD-CLIENT-N.ext`` comes from the ledger, so it is unique over history.
+    """
+    from alphaimport import registry as _registry
+
+    columns = _registry.default().order(frame.columns)
+    if not columns:
+        raise OptionError("nothing to write: the frame has no field columns")
+    with Ledger(ledger) as book:
+        with Delivery(out_dir, client, format, columns, book, day) as delivery:
+            delivery.write(frame, _unique_values(frame))
+            if delivery.accepted == 0:
+                raise OptionError("nothing to write: the frame has no records")
+            return delivery.commit()[0]
+
+
+def _unique_values(frame: pd.DataFrame) -> list[str]:
+    from alphaimport import registry as _registry
+
+    return [v for f in _registry.default().fields if f.unique and f.column in frame
+            for v in frame[f.column].tolist() if v]
