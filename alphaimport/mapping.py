@@ -78,7 +78,8 @@ def load_mapping(path: str | Path) -> Mapping:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = f" line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
-        raise MappingError(f"{where}{line}: YAML syntax error: {exc.problem or exc.context}") from None
+        context = f" {exc.context} on line {exc.context_mark.line + 1}" if exc.context and exc.context_mark else ""
+        raise MappingError(f"{where}{line}: YAML syntax error: {exc.problem or ''}{context}") from None
     except yaml.YAMLError as exc:
         raise MappingError(f"{where}: YAML syntax error: {' '.join(str(exc).split())}") from None
     if node is None:
