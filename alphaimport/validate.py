@@ -40,11 +40,13 @@ def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = No
     (mapping) to carry into the result.
     """
     options = options or Options(mobile_expected="sms" in profile.media)
+    if frame.isna().to_numpy().any():  # a DataFrame built by hand: a missing cell is an empty cell
+        frame = frame.fillna("")
     today = today or dt.date.today()
     normalised, found = normalise(frame, options)
     invalid = _invalid_cells(found, normalised)
-    found = pd.concat([f for f in (
-        issues if issues is not None and len(issues) else None,
+    found = rules._concat([
+        issues if issues is not None else _empty_issues(),
         found,
         _schema_issues(normalised, profile, invalid),
         rules.repeated_required(normalised, invalid, profile),
@@ -52,9 +54,7 @@ def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = No
         rules.delivered_before(normalised, earlier or {}),
         rules.future_dates(normalised, invalid, today),
         rules.at_most(normalised, invalid),
-    ) if f is not None and len(f)], ignore_index=True) if len(frame) or issues is not None else _empty_issues()
-    if not len(found):
-        found = _empty_issues()
+    ])
     errors = found[found["level"] == ERROR]
     rejected_mask = frame.index.isin(errors["row"].dropna().astype(int))
     rejected = frame.loc[rejected_mask].copy()
