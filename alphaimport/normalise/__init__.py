@@ -137,10 +137,25 @@ def _amounts(distinct: list[str], column: str) -> _Outcomes:
     return outcomes
 
 
+def _keys(mapping: Mapping[str, object]) -> pd.Index:
+    # object, not str: an object column may hold lone surrogates, which pyarrow strings cannot
+    return pd.Index(list(mapping), dtype=object)
+
+
+def _positions(values: pd.Series, mapping: Mapping[str, object]) -> np.ndarray:
+    """Return where each value is among ``mapping``'s keys, -1 where it is not one."""
+    return _keys(mapping).get_indexer(pd.Index(values.to_numpy(dtype=object), dtype=object))
+
+
+def _lookup(values: pd.Series, mapping: Mapping[str, object]) -> np.ndarray:
+    """Return ``mapping[value]`` for every value (all of them keys of ``mapping``)."""
+    return np.asarray(list(mapping.values()), dtype=object)[_positions(values, mapping)]
+
+
 def _replaced(values: pd.Series, new: dict[str, str]) -> pd.Series:
-    changed = values.isin(list(new))
-    result = values.astype(object).copy()
-    result[changed] = values[changed].map(new)
+    changed = _positions(values, new) >= 0
+    result = values.astype(object)
+    result[changed] = _lookup(values[changed], new)
     return result.astype(values.dtype)
 
 
@@ -149,22 +164,22 @@ def _issues(values: pd.Series, column: str, position: int, outcomes: _Outcomes) 
     at = np.arange(len(values))
     pieces = []
     if outcomes.new:
-        mask = values.isin(list(outcomes.new)).to_numpy()
+        mask = _positions(values, outcomes.new) >= 0
         old = values[mask].astype(object)
         pieces.append(_piece(at[mask], column, position, 0, old, "normalised",
-                             old + " -> " + old.map(outcomes.new)))
+                             old + " -> " + _lookup(old, outcomes.new)))
     if outcomes.errors:
-        mask = values.isin(list(outcomes.errors)).to_numpy()
+        mask = _positions(values, outcomes.errors) >= 0
         old = values[mask].astype(object)
         codes = {value: code for value, (code, _) in outcomes.errors.items()}
         messages = {value: message for value, (_, message) in outcomes.errors.items()}
-        pieces.append(_piece(at[mask], column, position, 0, old, old.map(codes), old.map(messages)))
+        pieces.append(_piece(at[mask], column, position, 0, old, _lookup(old, codes), _lookup(old, messages)))
     if outcomes.warnings:
         listed = pd.DataFrame(
             [(value, seq, code, message) for value, found in outcomes.warnings.items()
              for seq, (code, message) in enumerate(found, start=1)],
             columns=["value", "_seq", "code", "message"])
-        mask = values.isin(list(outcomes.warnings)).to_numpy()
+        mask = _positions(values, outcomes.warnings) >= 0
         rows = pd.DataFrame({"_at": at[mask], "value": values[mask].astype(object).to_numpy()})
         rows = rows.merge(listed, on="value", how="inner")
         pieces.append(_piece(rows["_at"].to_numpy(), column, position, rows["_seq"].to_numpy(),
@@ -172,14 +187,13 @@ def _issues(values: pd.Series, column: str, position: int, outcomes: _Outcomes) 
     return pieces
 
 
-def _piece(at: np.ndarray, column: str, position: int, seq: int | np.ndarray, value: pd.Series,
-           code: str | pd.Series, message: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({
-        "_at": at, "_pos": position, "_seq": seq, "field": column,
-        "value": np.asarray(value, dtype=object),
-        "code": code if isinstance(code, str) else np.asarray(code, dtype=object),
-        "message": np.asarray(message, dtype=object),
-    })
+def _piece(at: np.ndarray, column: str, position: int, seq: int | np.ndarray, value: object,
+           code: object, message: object) -> pd.DataFrame:
+    def text(cells: object) -> pd.Series:  # object: pandas would infer pyarrow str, which refuses surrogates
+        return pd.Series(np.broadcast_to(np.asarray(cells, dtype=object), len(at)), dtype=object)
+
+    return pd.DataFrame({"_at": at, "_pos": position, "_seq": seq, "field": column,
+                         "value": text(value), "code": text(code), "message": text(message)})
 
 
 def _table(pieces: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
@@ -187,13 +201,19 @@ def _table(pieces: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
     if not pieces:
         table = pd.DataFrame({name: pd.Series([], dtype=object) for name in issues.COLUMNS})
         table["row"] = table["row"].astype("Int64")
-        return table.astype({name: "str" for name in issues.COLUMNS[1:]})
+        return _text_columns(table)
     table = pd.concat(pieces, ignore_index=True).sort_values(["_at", "_pos", "_seq"], kind="stable")
     rows = index.to_numpy()[table["_at"].to_numpy()]
     table.insert(0, "row", _row_numbers(rows))
     table["level"] = table["code"].map({code: c.level for code, c in issues.CODES.items()})
-    table = table[list(issues.COLUMNS)].reset_index(drop=True)
-    return table.astype({name: "str" for name in issues.COLUMNS[1:]})
+    return _text_columns(table[list(issues.COLUMNS)].reset_index(drop=True))
+
+
+def _text_columns(table: pd.DataFrame) -> pd.DataFrame:
+    try:
+        return table.astype({name: "str" for name in issues.COLUMNS[1:]})
+    except UnicodeEncodeError:  # a lone surrogate in a value (from an object column) stays an object
+        return table
 
 
 def _row_numbers(rows: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:

@@ -14,7 +14,7 @@ from alphaimport.normalise.base import EMPTY, Invalid, Normalised, Normaliser, s
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
 _SEPARATORS = f"[ \u00a0\u202f{_DASHES}./()]"
 _SHAPE = re.compile(f"\\+?{_SEPARATORS}*[0-9](?:[0-9]|{_SEPARATORS})*")
-_EXTENSION = re.compile(r"(?i)(?:ext\.?|extension|toestel|tst\.?|x|#)\s*[0-9]+\s*$")
+_EXTENSION = re.compile(r"(?i)[0-9)]\s*(?:ext\.?|extension|toestel|tst\.?|x|#)\s*[0-9]{1,5}\s*$")
 _NON_DIGITS = re.compile(r"[^0-9]")
 _MOBILE = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 _PARSE_ERRORS = {
@@ -27,7 +27,7 @@ _PARSE_ERRORS = {
 _REASONS = {
     ValidationResult.TOO_SHORT: "too short",
     ValidationResult.TOO_LONG: "too long",
-    ValidationResult.INVALID_LENGTH: "of a length no number of that country has",
+    ValidationResult.INVALID_LENGTH: "of a length no number",
     ValidationResult.INVALID_COUNTRY_CODE: "without a valid country code",
 }
 
@@ -71,7 +71,7 @@ def normalise_number(text: str, region: str = "NL", mobile_expected: bool = Fals
 
 def _digits(value: str) -> tuple[str, bool]:
     """Return (the digits of ``value``, whether it is written internationally); raise Invalid for bad shapes."""
-    if _EXTENSION.search(value) and any(c.isalpha() or c == "#" for c in value):
+    if _EXTENSION.search(value):
         raise Invalid("invalid-phone", f"{shown(value)} has an extension; the platform dials only whole "
                                        "numbers, so deliver the number without it.")
     if not _SHAPE.fullmatch(value):
@@ -107,8 +107,9 @@ def _why(number: PhoneNumber | NumberParseException) -> str:
         return f"+{number.country_code} is not a country code"
     reason = _REASONS.get(phonenumbers.is_possible_number_with_reason(number))
     if reason:
-        return f"it is {reason} for a {country} number (+{number.country_code})"
-    return f"it is not a valid {country} number (+{number.country_code})"
+        return f"it is {reason} for a number in {country} (+{number.country_code})"
+    national = phonenumbers.national_significant_number(number)
+    return f"its {len(national)} digits after +{number.country_code} are no valid number in {country}"
 
 
 def make(region: str = "NL", mobile_expected: bool = False,

@@ -1,11 +1,13 @@
 """Properties of every normaliser under every option set: only Invalid escapes, and output is a fixpoint."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from alphaimport import issues
+from alphaimport import issues, registry
 from alphaimport.normalise import boolean, cents, country, currency, date, email, gender, integer, phone, text
 from alphaimport.normalise.base import Invalid, Normaliser
 
@@ -70,6 +72,9 @@ def test_only_invalid_escapes_and_output_is_a_fixpoint(name: str) -> None:
             return
         for code, message in first.warnings:
             assert issues.CODES[code].level == issues.WARNING and message
+        pattern = registry.CANONICAL_PATTERNS.get(name.split("-")[0])
+        if first.value and pattern:
+            assert re.fullmatch(pattern, first.value), first.value
         again = reread(first.value)
         assert again.value == first.value
         assert [code for code, _ in again.warnings] == [

@@ -1,0 +1,39 @@
+"""Text: trimming, line breaks, control characters, and the stage's vectorised pre-filter."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alphaimport.normalise import text
+from alphaimport.normalise.base import WHITESPACE, Invalid
+
+
+def test_whitespace_is_what_str_strip_removes() -> None:
+    assert WHITESPACE == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("a\r\nb", "a b"), ("a\rb", "a b"), ("a\n\n\nb", "a b"), ("a \t b", "a b"), ("a\u2028b", "a b"),
+    ("\ufeffa", "\ufeffa"),  # a BOM is not white space: the reader removes it, not this rule
+])
+def test_line_breaks(raw: str, clean: str) -> None:
+    assert text.make()(raw).value == clean
+
+
+def test_invalid_text_names_the_character_and_where() -> None:
+    with pytest.raises(Invalid) as caught:
+        text.make()("  ab\x00c")
+    assert caught.value.code == "invalid-text"
+    assert "U+0000 (NUL) at position 5" in caught.value.message
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_a_value_the_prefilter_skips_is_unchanged(raw: str) -> None:
+    for surrogates in (True, False):
+        if surrogates or not any(0xD800 <= ord(c) <= 0xDFFF for c in raw):
+            if not re.search(text.needs_work_pattern(surrogates), raw):
+                assert text.make()(raw).value == raw
