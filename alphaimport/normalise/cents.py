@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded, localcontext
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact, InvalidOperation, Rounded
 
 from alphaimport.normalise.base import Invalid, Normalised, Normaliser, shown, trim
 
@@ -21,6 +21,8 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _GROUP = re.compile(r"[1-9][0-9]{0,2}")  # the first group of 1.234.567
+# Exact arithmetic at any size: a result that would need rounding raises instead of changing an amount.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, Rounded, InvalidOperation])
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,8 @@ def _unreadable(value: str) -> Invalid:
 
 def to_cents(amount: Amount, unit: str = "cents") -> str:
     """Return ``amount`` as whole cents without leading zeros; euros when written so or when ``unit`` says."""
-    digits = len(amount.number.as_tuple().digits) + 3
-    # exact arithmetic at any size: a rounding would raise rather than change an amount
-    with localcontext(Context(prec=digits, traps=[Inexact, Rounded, InvalidOperation])):
-        cents = amount.number * 100 if amount.euros or unit == "euros" else amount.number
-        whole = cents.to_integral_value()
+    cents = _EXACT.multiply(amount.number, 100) if amount.euros or unit == "euros" else amount.number
+    whole = _EXACT.to_integral_value(cents)
     if whole != cents:  # cannot happen: parse() allows at most two decimals
         raise Invalid("too-many-decimals", f"{amount.number} is not a whole number of cents.")
     return format(whole, "f")

@@ -1,6 +1,8 @@
 """The normalise stage: exact frames and issues, column-level amount rule, and the audit property."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +13,8 @@ from alphaimport.normalise import Options, normalise, normaliser
 from alphaimport.normalise.base import Invalid
 
 from .test_table import CASES
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def frame(columns: dict[str, list[str]], first_row: int = 2, dtype: str = "str") -> pd.DataFrame:
@@ -63,6 +67,22 @@ def test_a_small_frame_exactly() -> None:
         (4, "CONTACT_PHONENUMBER_1", "612345678", "phone-leading-zero-restored", leading_zero[0]),
         (4, "INVOICE_DUEDATE", "2027-02-30", "invalid-date", invalid_date[0]),
     ]))
+
+
+def _fixture(name: str, index: list[int] | None = None) -> pd.DataFrame:
+    read = pd.read_csv(FIXTURES / name, sep=";", dtype=str, keep_default_na=False)
+    if index is not None:
+        read.index = pd.Index(index, name="row")
+    return read
+
+
+def test_a_dutch_erp_export_value_by_value() -> None:
+    """Every type's messy values, a non-registry column, and a quoted line break (record 2 spans lines 3-4)."""
+    rows = [2, 3, 5, 6, 7, 8]
+    result, found = normalise(_fixture("normalise_dutch_erp_values.csv", rows))
+    pd.testing.assert_frame_equal(result, _fixture("normalise_dutch_erp_values.expected.csv", rows))
+    expected = _fixture("normalise_dutch_erp_values.issues.csv")
+    assert found[["row", "field", "code"]].astype(str).values.tolist() == expected.values.tolist()
 
 
 def test_nothing_to_do_gives_an_empty_issues_table_with_its_columns() -> None:
