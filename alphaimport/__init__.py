@@ -11,27 +11,15 @@ from alphaimport.errors import (
 )
 from alphaimport.issues import Issue
 from alphaimport.profile import Profile
+from alphaimport.read import read
 from alphaimport.registry import FieldSpec, Registry
+from alphaimport.validate import Result, validate
 
 __version__ = "0.1.0"
-
-
-def read(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Read a file or DataFrame into the canonical frame; see :func:`alphaimport.read.read`."""
-    from alphaimport.read import read as _read
-
-    return _read(*args, **kwargs)
-
-
-def validate(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Normalise and validate a canonical frame; see :func:`alphaimport.validate.validate`."""
-    from alphaimport.validate import validate as _validate
-
-    return _validate(*args, **kwargs)
 
 
 __all__ = [
     "AlphaImportError", "FieldSpec", "Issue", "LedgerError", "MappingError", "OptionError", "Profile",
     "ProfileError", "ReadError", "Registry", "RegistryError", "UnsafeInput", "UnsupportedFormat", "WriteError",
-    "read", "validate", "write",
+    "Result", "read", "validate", "write",
 ]

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
-from alphaimport import read as _read
+from alphaimport.read import iter_load
 from alphaimport import registry as _registry
 from alphaimport.deliver import Delivery, check_client, check_day
 from alphaimport.errors import OptionError
@@ -62,7 +62,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False) -
             raise OptionError("build needs --client (the client number in the file name)")
         check_client(job.client)
         check_day(job.day)
-    columns, mapping, header_issues, chunks = _read.iter_load(
+    columns, mapping, header_issues, chunks = iter_load(
         job.source, job.mapping, job.sheet, encoding=job.encoding, delimiter=job.delimiter,
         chunk_rows=job.chunk_rows)
     options = Options(region=mapping.region, date_order=mapping.date_order, units=dict(mapping.units),
@@ -108,7 +108,7 @@ def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame]
         return iter([first]), None  # one chunk: validate finds duplicates within it
     unique = [f.column for f in _registry.default().fields if f.unique]
     seen: list[pd.Series] = []
-    *_, again = _read.iter_load(job.source, job.mapping, job.sheet, encoding=job.encoding,
+    *_, again = iter_load(job.source, job.mapping, job.sheet, encoding=job.encoding,
                                 delimiter=job.delimiter, chunk_rows=job.chunk_rows)
     for chunk in again:
         for column in unique:
