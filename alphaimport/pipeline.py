@@ -15,10 +15,9 @@ from alphaimport.deliver import Delivery, check_client, check_day
 from alphaimport.errors import OptionError
 from alphaimport.issues import frame as issues_frame
 from alphaimport.ledger import Ledger
-from alphaimport.normalise import Options
 from alphaimport.profile import Profile
 from alphaimport.report import Tally
-from alphaimport.validate import REASONS, validate
+from alphaimport.validate import REASONS, options_for, validate
 
 CHUNK_ROWS = 100_000
 Progress = Callable[[int], None]
@@ -65,9 +64,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False) -
     columns, mapping, header_issues, chunks = iter_load(
         job.source, job.mapping, job.sheet, encoding=job.encoding, delimiter=job.delimiter,
         chunk_rows=job.chunk_rows)
-    options = Options(region=mapping.region, date_order=mapping.date_order, units=dict(mapping.units),
-                      mobile_expected="sms" in job.profile.media) if mapping else \
-        Options(mobile_expected="sms" in job.profile.media)
+    options = options_for(job.profile, mapping)
     chunks, duplicates = _duplicates_across_chunks(job, chunks)
     tally = Tally(keep_issues=keep_issues)
     tally.add_issues(issues_frame(header_issues))

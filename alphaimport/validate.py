@@ -11,6 +11,7 @@ import pandas as pd
 from alphaimport import registry as _registry
 from alphaimport import rules
 from alphaimport.issues import ACCEPTED, COLUMNS, ERROR, REJECTED, WARNING
+from alphaimport.issues import frame as issues_frame
 from alphaimport.normalise import Options, normalise
 from alphaimport.profile import Profile
 
@@ -29,6 +30,14 @@ class Result:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+def options_for(profile: Profile, mapping: Any = None) -> Options:
+    """Normalisation options from a mapping (region, date order, units) and the profile (sms: mobiles)."""
+    if mapping is None:
+        return Options(mobile_expected="sms" in profile.media)
+    return Options(region=mapping.region, date_order=mapping.date_order, units=dict(mapping.units),
+                   mobile_expected="sms" in profile.media)
+
+
 def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = None, *,
              today: dt.date | None = None, earlier: Mapping[str, str] | None = None,
              duplicates: Mapping[str, Sequence[int]] | None = None,
@@ -37,9 +46,12 @@ def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = No
 
     ``earlier``: identifier -> earlier delivery (from the ledger); ``duplicates``: identifier -> all rows
     sharing it across a whole file when ``frame`` is one chunk of it; ``issues``: issues found before
-    (mapping) to carry into the result.
+    (mapping) to carry into the result. A frame from :func:`alphaimport.read` carries its mapping and
+    header issues in ``frame.attrs``; they are used when ``options`` and ``issues`` are not given.
     """
-    options = options or Options(mobile_expected="sms" in profile.media)
+    options = options or options_for(profile, frame.attrs.get("mapping"))
+    if issues is None and frame.attrs.get("issues"):
+        issues = issues_frame(frame.attrs["issues"])
     if frame.isna().to_numpy().any():  # a DataFrame built by hand: a missing cell is an empty cell
         frame = frame.fillna("")
     today = today or dt.date.today()

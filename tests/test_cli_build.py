@@ -1,0 +1,141 @@
+"""`alphaimport validate` and `build` as a user runs them: summaries, files, exit codes, reports."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alphaimport.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+ERP = REPO / "fixtures" / "erp_debiteuren.xlsx"
+ERP_MAP = REPO / "fixtures" / "erp_debiteuren.yaml"
+PROFILE = ["--media", "sms", "--services", "paylink"]
+
+
+@pytest.fixture(autouse=True)
+def _ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "ledger.sqlite3"
+    monkeypatch.setenv("ALPHAIMPORT_LEDGER", str(path))
+    return path
+
+
+def _build(tmp_path: Path, *extra: str) -> int:
+    return main(["build", str(ERP), "--mapping", str(ERP_MAP), *PROFILE, "--client", "1001",
+                 "--out-dir", str(tmp_path / "out"), "--date", "20261122", "--quiet", *extra])
+
+
+def test_build_writes_delivery_and_rejects_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _build(tmp_path) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"records read\s+30\naccepted\s+24\nrejected\s+6\n", out)
+    assert f"wrote    {tmp_path / 'out' / '20261122-1001-1.csv'}" in out
+    assert f"wrote    {tmp_path / 'out' / '20261122-1001-1.rejects.csv'}" in out
+    delivery = pd.read_csv(tmp_path / "out" / "20261122-1001-1.csv", sep=";", dtype=str, keep_default_na=False)
+    rejects = pd.read_csv(tmp_path / "out" / "20261122-1001-1.rejects.csv", sep=";", dtype=str,
+                          keep_default_na=False)
+    assert len(delivery) + len(rejects) == 30
+    assert delivery["CONTROL_FLOWID"].unique().tolist() == ["1001"]
+    assert rejects["row"].tolist() == ["11", "12", "13", "16", "19", "31"]
+    assert all(rejects["reasons"].str.len() > 0)
+
+
+def test_build_twice_gets_the_next_number_and_warns_about_history(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    _build(tmp_path)
+    capsys.readouterr()
+    assert _build(tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "20261122-1001-2.csv" in out
+    assert re.search(r"IDENTIFICATION_IDENTIFIER\s+identifier-delivered-before\s+warning\s+24", out)
+
+
+def test_strict_writes_nothing_when_a_record_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _build(tmp_path, "--strict") == 1
+    assert "nothing written: --strict" in capsys.readouterr().out
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["xml", "xlsx", "ods"])
+def test_build_other_formats(tmp_path: Path, fmt: str) -> None:
+    assert _build(tmp_path, "--format", fmt) == 1
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {
+        f"20261122-1001-1.{fmt}", "20261122-1001-1.rejects.csv"}
+
+
+def test_validate_report_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "report.json"
+    assert main(["validate", str(ERP), "--mapping", str(ERP_MAP), *PROFILE, "--report", str(report)]) == 1
+    document = json.loads(report.read_text(encoding="utf-8"))
+    assert document["summary"]["records"] == 30 and document["summary"]["rejected"] == 6
+    assert set(document["issues"][0]) == {"row", "field", "value", "code", "level", "message"}
+    codes = {i["code"] for i in document["issues"]}
+    assert {"normalised", "invalid-phone", "duplicate-identifier", "unknown-column", "required"} <= codes
+    assert not list(tmp_path.glob("*.csv"))  # validate writes no delivery
+
+
+def test_validate_report_csv(tmp_path: Path) -> None:
+    report = tmp_path / "report.csv"
+    main(["validate", str(ERP), "--mapping", str(ERP_MAP), *PROFILE, "--report", str(report)])
+    table = pd.read_csv(report, dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["row", "field", "value", "code", "level", "message"]
+    assert "06-1234" in table[table["code"] == "invalid-phone"]["value"].tolist()
+
+
+def test_all_accepted_is_exit_0(tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    path.write_text('"IDENTIFICATION_IDENTIFIER";"CONTACT_PHONENUMBER_1";"CONTROL_FLOWID"\n'
+                    '"A1";"0612345678";"1001"\n', encoding="utf-8")
+    assert main(["validate", str(path), "--media", "sms"]) == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["validate", "missing.csv", "--media", "sms"], "missing.csv"),
+    (["validate", str(ERP), "--media", "fax"], "unknown medium fax"),
+    (["validate", str(ERP), "--media", "sms", "--report", "r.txt"], "use a .json, .csv or .html"),
+    (["build", str(ERP), "--media", "sms", "--client", "../x"], "client code '../x' must be 1 to 32"),
+    (["build", str(ERP), "--media", "sms", "--client", "1001", "--date", "2026-11-22"], "is not a date"),
+    (["validate", str(ERP), "--media", "sms", "--mapping", str(REPO / "fixtures" / "mapping_yaml_error.yaml")],
+     "mapping_yaml_error.yaml"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv: list[str], message: str, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("alphaimport: error: ") and err.count("\n") == 1 and message in err
+    assert "Traceback" not in err
+
+
+def test_subprocess_build_prints_summary_and_no_traceback(tmp_path: Path, _ledger: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "alphaimport", "build", str(ERP), "--mapping", str(ERP_MAP), *PROFILE,
+         "--client", "1001", "--out-dir", str(tmp_path / "out")],
+        capture_output=True, text=True, env={"ALPHAIMPORT_LEDGER": str(_ledger), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 1, done.stderr
+    assert "accepted" in done.stdout and done.stderr == ""  # not a terminal: no progress bar
+
+
+def test_readme_library_example_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    code = readme.split("## The library", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(REPO / "fixtures", tmp_path / "fixtures")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    path = namespace["path"]
+    assert isinstance(path, Path) and path.exists() and path.resolve().parent == (tmp_path / "out").resolve()
+    assert namespace["result"].summary["accepted"] == 24  # type: ignore[attr-defined]
+
+
+def test_readme_lists_every_issue_code() -> None:
+    from alphaimport.issues import codes_markdown
+
+    assert codes_markdown() in (REPO / "README.md").read_text(encoding="utf-8")
