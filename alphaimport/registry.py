@@ -15,6 +15,7 @@ MATRIX_PATH = Path(__file__).with_name("matrix.yaml")
 TYPES = ("text", "phone", "email", "date", "cents", "int", "boolean", "gender", "country", "currency")
 MATRIX_VALUES = ("yes", "opt")
 REPEAT_MARK = "_x"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser where PyYAML has it: 10x faster
 #: the form of a normalised value of each type, as delivered in files (text has no pattern)
 CANONICAL_PATTERNS = {
     "phone": r"[0-9]{1,20}",  # E.164 digits without '+', as the guide's example 31107989525
@@ -128,7 +129,7 @@ class Registry:
 def load(path: Path | str = MATRIX_PATH) -> Registry:
     """Load and check a matrix.yaml; a broken entry raises RegistryError naming it."""
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        document = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise RegistryError(f"cannot load the field registry {path}: {exc}") from exc
     if not isinstance(document, dict):
