@@ -8,6 +8,8 @@ from typing import Any
 
 # Excel and LibreOffice keep and show 15 significant digits; more digits are binary noise (1234.4999999999998)
 _SIGNIFICANT_DIGITS = 15
+# whole numbers up to here print exactly; beyond, a float's last digits are noise a spreadsheet never shows
+_EXACT_INTEGERS = 10**_SIGNIFICANT_DIGITS
 
 
 def cell_text(value: Any) -> str:
@@ -28,6 +30,8 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return _duration_text(value)
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, float) or type(value).__name__.startswith("float"):
@@ -44,12 +48,21 @@ def _float_text(value: float) -> str:
         return ""
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    if value.is_integer():
+    if value.is_integer() and abs(value) < _EXACT_INTEGERS:
         return str(int(value))
     text = f"{value:.{_SIGNIFICANT_DIGITS}g}"
     if "e" in text:  # very small or large: write it out in full, as a spreadsheet's General format would not
         text = format(Decimal(text), "f")
     return text
+
+
+def _duration_text(value: dt.timedelta) -> str:
+    """A duration cell as a spreadsheet's [h]:mm:ss shows it: 36:00:00, -0:30:00."""
+    sign = "-" if value < dt.timedelta(0) else ""
+    value = abs(value)
+    hours, rest = divmod(value.days * 86_400 + value.seconds, 3_600)
+    text = f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{text}.{value.microseconds:06d}".rstrip("0") if value.microseconds else text
 
 
 def _is_missing(value: Any) -> bool:
