@@ -8,7 +8,6 @@ constants, in registry order, every value a ``str``, indexed by ``row`` (what a 
 from __future__ import annotations
 
 import io
-import itertools
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, NamedTuple, Union
@@ -54,6 +53,7 @@ def read(source: Input, mapping: MappingLike = None, sheet: str | None = None, *
     """The canonical frame of a source; its header issues are in ``frame.attrs["issues"]``."""
     loaded = load(source, mapping, sheet, encoding, delimiter, format)
     loaded.frame.attrs["issues"] = loaded.issues
+    loaded.frame.attrs["mapping"] = loaded.mapping  # validate() takes units, date order and region from it
     return loaded.frame
 
 
@@ -78,8 +78,8 @@ def iter_load(source: Input, mapping: MappingLike = None, sheet: str | None = No
     if first is None:  # a reader that yields nothing at all: no headers, no records
         first = pd.DataFrame(index=pd.RangeIndex(0, name="row"))
     plan = _plan(first, resolved, name)
-    issues = list(plan.issues)
-    return Stream(list(plan.columns), resolved, issues, _mapped(itertools.chain([first], raw), plan, issues))
+    issues = [*plan.issues, *blank_header_issues(first, plan)]
+    return Stream(list(plan.columns), resolved, issues, _mapped(first, raw, plan, issues))
 
 
 def resolve_mapping(mapping: MappingLike) -> Mapping:
@@ -102,11 +102,13 @@ def _plan(first: pd.DataFrame, mapping: Mapping, name: str) -> HeaderPlan:
         raise MappingError(f"{name}: {exc}") from None
 
 
-def _mapped(chunks: Iterator[pd.DataFrame], plan: HeaderPlan, issues: list[Issue]) -> Iterator[pd.DataFrame]:
-    warned: dict[str, Issue] = {}
-    for chunk in chunks:  # a header-less column is warned about once, when a value first shows
+def _mapped(first: pd.DataFrame, rest: Iterator[pd.DataFrame], plan: HeaderPlan,
+            issues: list[Issue]) -> Iterator[pd.DataFrame]:
+    yield apply_plan(first, plan)
+    warned = {i.field for i in issues}
+    for chunk in rest:  # a header-less column whose values start in a later chunk: warned when they show
         fresh = [i for i in blank_header_issues(chunk, plan) if i.field not in warned]
-        warned.update((i.field, i) for i in fresh)
+        warned.update(i.field for i in fresh)
         issues.extend(fresh)
         yield apply_plan(chunk, plan)
 
