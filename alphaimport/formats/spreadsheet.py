@@ -46,6 +46,7 @@ _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _UTF16 = "utf-16-le"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xlsb": (".xlsb",), "xls": (".xls",), "ods": (".ods",)}
 _OTHER_PACKAGES = {  # a part that says what an archive is when it is no spreadsheet
     "word/document.xml": "a Word document (.docx)",
     "ppt/presentation.xml": "a PowerPoint presentation (.pptx)",
@@ -70,8 +71,7 @@ def frames(source: Source, options: ReadOptions, rows: int | None = None,
     with _opened(source) as (name, handle):
         package = recognise(handle, name)
         try:
-            handle.seek(0)
-            book = calamine.CalamineWorkbook.from_filelike(handle)
+            book = _workbook(source, handle, package.kind)
             sheet_name = choose_sheet(book, options.sheet, name)
             if guard is not None:
                 guard(package, sheet_name, name)
@@ -249,6 +249,15 @@ def _as_text(sample: bytes) -> str | None:
         return sample.decode("utf-8-sig")
     except UnicodeDecodeError:
         return sample.decode("cp1252", "replace")
+
+
+def _workbook(source: Source, handle: BinaryIO, kind: str) -> calamine.CalamineWorkbook:
+    """calamine's workbook: by path where the extension names the kind (its errors are then precise),
+    else from the bytes (calamine tries each format, and reports any failure as 'Cannot detect')."""
+    if isinstance(source, (str, Path)) and Path(source).suffix.lower() in _SUFFIXES[kind]:
+        return calamine.CalamineWorkbook.from_path(source)
+    handle.seek(0)
+    return calamine.CalamineWorkbook.from_filelike(handle)
 
 
 def _calamine_error(exc: Exception, name: str) -> ReadError:
