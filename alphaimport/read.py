@@ -50,10 +50,12 @@ class Stream(NamedTuple):
 
 def read(source: Input, mapping: MappingLike = None, sheet: str | None = None, *, encoding: str | None = None,
          delimiter: str | None = None, format: str | None = None) -> pd.DataFrame:
-    """The canonical frame of a source; its header issues are in ``frame.attrs["issues"]``."""
+    """The canonical frame of a source, carrying ``attrs["issues"]`` (header issues) and ``attrs["mapping"]``.
+
+    :func:`alphaimport.validate` takes both from there: the mapping's units, date order and region.
+    """
     loaded = load(source, mapping, sheet, encoding, delimiter, format)
-    loaded.frame.attrs["issues"] = loaded.issues
-    loaded.frame.attrs["mapping"] = loaded.mapping  # validate() takes units, date order and region from it
+    loaded.frame.attrs.update(issues=loaded.issues, mapping=loaded.mapping)
     return loaded.frame
 
 
