@@ -8,7 +8,7 @@ rows costs one call per distinct value; the issues table is built with vectorise
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -59,24 +59,22 @@ def normaliser(spec: registry.FieldSpec, options: Options = Options()) -> Normal
 
 @dataclass
 class _Outcomes:
-    """What a column's distinct values became: new values, errors and warnings, by original value."""
+    """What a column's distinct values became, by their position among the distinct values."""
 
-    new: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, tuple[str, str]] = field(default_factory=dict)
-    warnings: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    new: dict[int, str] = field(default_factory=dict)
+    errors: dict[int, tuple[str, str]] = field(default_factory=dict)
+    warnings: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
-    def record(self, value: str, fn: Normaliser) -> None:
-        if not isinstance(value, str):
-            raise TypeError(f"the normalise stage takes text cells, got {type(value).__name__} {value!r}")
+    def record(self, at: int, value: str, fn: Normaliser) -> None:
         try:
             result = fn(value)
         except Invalid as exc:
-            self.errors[value] = (exc.code, exc.message)
+            self.errors[at] = (exc.code, exc.message)
             return
         if result.value != value:
-            self.new[value] = result.value
+            self.new[at] = result.value
         if result.warnings:
-            self.warnings[value] = result.warnings
+            self.warnings[at] = result.warnings
 
 
 def normalise(frame: pd.DataFrame, options: Options = Options()) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -89,101 +87,106 @@ def normalise(frame: pd.DataFrame, options: Options = Options()) -> tuple[pd.Dat
             continue
         spec = fields.field(column)
         values = frame[column]
-        present = values.notna() & (values != "")
-        if spec.type == "text":
-            present &= _contains(values, text.needs_work_pattern)
-        distinct = values[present].unique().tolist()
+        # one call per distinct value: codes[row] is the row's position among the distinct values
+        codes, distinct = values.factorize()
+        todo = range(len(distinct))
+        if spec.type == "text":  # most text needs nothing: a vectorised search finds the rest
+            todo = np.unique(codes[_contains(values, text.needs_work_pattern) & (codes >= 0)]).tolist()
+        distinct = distinct.to_numpy(dtype=object)
+        for at in todo:
+            if not isinstance(distinct[at], str):
+                raise TypeError(f"{column}: the normalise stage takes text cells, got {distinct[at]!r}")
         if spec.type == "cents" and column not in options.units:
-            outcomes = _amounts(distinct, column)
+            outcomes = _amounts(distinct, todo, column)
         else:
             outcomes = _Outcomes()
             fn = normaliser(spec, options)
-            for value in distinct:
-                outcomes.record(value, fn)
+            for at in todo:
+                if distinct[at]:
+                    outcomes.record(at, distinct[at], fn)
         if outcomes.new:
-            out[column] = _replaced(values, outcomes.new)
-        pieces += _issues(values, column, position, outcomes)
+            out[column] = _replaced(values, codes, outcomes.new, len(distinct))
+        pieces += _issues(values, codes, column, position, outcomes, len(distinct))
     return out, _table(pieces, frame.index)
 
 
-def _contains(values: pd.Series, pattern: Callable[..., str]) -> pd.Series:
+def _contains(values: pd.Series, pattern: Callable[..., str]) -> np.ndarray:
     """Return where ``values`` match; pyarrow strings (RE2) cannot hold or search lone surrogates."""
     arrow = isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
-    return values.str.contains(pattern(surrogates=not arrow), regex=True, na=False).astype(bool)
+    found = values.str.contains(pattern(surrogates=not arrow), regex=True, na=False)
+    return found.to_numpy(dtype=bool, na_value=False)
 
 
-def _amounts(distinct: list[str], column: str) -> _Outcomes:
-    """Normalise an amount column without a declared unit: whole numbers among decimals are reported."""
+def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str) -> _Outcomes:
+    """Normalise an amount column without a declared unit: whole numbers among euros are reported."""
     outcomes = _Outcomes()
-    parsed: dict[str, cents.Amount] = {}
-    for value in distinct:
+    parsed: dict[int, cents.Amount] = {}
+    for at in todo:
         try:
-            amount = cents.parse(value)
+            amount = cents.parse(distinct[at])
         except Invalid as exc:
-            outcomes.errors[value] = (exc.code, exc.message)
+            outcomes.errors[at] = (exc.code, exc.message)
             continue
         if amount is not None:
-            parsed[value] = amount
-    example = next((v for v, a in parsed.items() if a.euros), None)
-    for value, amount in parsed.items():
+            parsed[at] = amount
+    example = next((distinct[at] for at, a in parsed.items() if a.euros), None)
+    for at, amount in parsed.items():
         if example is not None and not amount.euros and amount.number != 0:  # 0 is 0 in any unit
-            outcomes.errors[value] = ("mixed-amount-units", (
-                f"'{value}' is a whole number in a column that also holds amounts in euros (like "
+            outcomes.errors[at] = ("mixed-amount-units", (
+                f"'{distinct[at]}' is a whole number in a column that also holds amounts in euros (like "
                 f"'{example}'): cents or euros? Declare units: {{{column}: cents|euros}} in the mapping."))
             continue
         written = cents.to_cents(amount, "cents")
-        if written != value:
-            outcomes.new[value] = written
+        if written != distinct[at]:
+            outcomes.new[at] = written
     return outcomes
 
 
-def _keys(mapping: Mapping[str, object]) -> pd.Index:
-    # object, not str: an object column may hold lone surrogates, which pyarrow strings cannot
-    return pd.Index(list(mapping), dtype=object)
+def _spread(found: Mapping[int, object], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (which distinct values are in ``found``, their texts) as arrays over all distinct values."""
+    has = np.zeros(size + 1, dtype=bool)  # the extra last slot answers code -1 (a missing cell): False
+    texts = np.empty(size + 1, dtype=object)
+    keys = np.fromiter(found, dtype=np.intp, count=len(found))
+    has[keys] = True
+    texts[keys] = np.fromiter(found.values(), dtype=object, count=len(found))
+    return has, texts
 
 
-def _positions(values: pd.Series, mapping: Mapping[str, object]) -> np.ndarray:
-    """Return where each value is among ``mapping``'s keys, -1 where it is not one."""
-    return _keys(mapping).get_indexer(pd.Index(values.to_numpy(dtype=object), dtype=object))
+def _replaced(values: pd.Series, codes: np.ndarray, new: Mapping[int, str], size: int) -> pd.Series:
+    has, entries = _spread(new, size)
+    changed = has[codes]
+    result = values.to_numpy(dtype=object, na_value=None).copy()
+    result[changed] = entries[codes[changed]]
+    return pd.Series(result, index=values.index, name=values.name, dtype=values.dtype)
 
 
-def _lookup(values: pd.Series, mapping: Mapping[str, object]) -> np.ndarray:
-    """Return ``mapping[value]`` for every value (all of them keys of ``mapping``)."""
-    return np.asarray(list(mapping.values()), dtype=object)[_positions(values, mapping)]
-
-
-def _replaced(values: pd.Series, new: dict[str, str]) -> pd.Series:
-    changed = _positions(values, new) >= 0
-    result = values.astype(object)
-    result[changed] = _lookup(values[changed], new)
-    return result.astype(values.dtype)
-
-
-def _issues(values: pd.Series, column: str, position: int, outcomes: _Outcomes) -> list[pd.DataFrame]:
+def _issues(values: pd.Series, codes: np.ndarray, column: str, position: int, outcomes: _Outcomes,
+            size: int) -> list[pd.DataFrame]:
     """Return the info, error and warning rows of one column, built with masks (no per-row objects)."""
     at = np.arange(len(values))
+    old = values.to_numpy(dtype=object, na_value=None)
     pieces = []
     if outcomes.new:
-        mask = _positions(values, outcomes.new) >= 0
-        old = values[mask].astype(object)
-        pieces.append(_piece(at[mask], column, position, 0, old, "normalised",
-                             old + " -> " + _lookup(old, outcomes.new)))
+        has, entries = _spread(outcomes.new, size)
+        mask = has[codes]
+        pieces.append(_piece(at[mask], column, position, 0, old[mask], "normalised",
+                             old[mask] + " -> " + entries[codes[mask]]))
     if outcomes.errors:
-        mask = _positions(values, outcomes.errors) >= 0
-        old = values[mask].astype(object)
-        codes = {value: code for value, (code, _) in outcomes.errors.items()}
-        messages = {value: message for value, (_, message) in outcomes.errors.items()}
-        pieces.append(_piece(at[mask], column, position, 0, old, _lookup(old, codes), _lookup(old, messages)))
+        has, error_codes = _spread({key: code for key, (code, _) in outcomes.errors.items()}, size)
+        _, messages = _spread({key: message for key, (_, message) in outcomes.errors.items()}, size)
+        mask = has[codes]
+        pieces.append(_piece(at[mask], column, position, 0, old[mask], error_codes[codes[mask]],
+                             messages[codes[mask]]))
     if outcomes.warnings:
         listed = pd.DataFrame(
-            [(value, seq, code, message) for value, found in outcomes.warnings.items()
+            [(key, seq, code, message) for key, found in outcomes.warnings.items()
              for seq, (code, message) in enumerate(found, start=1)],
-            columns=["value", "_seq", "code", "message"])
-        mask = _positions(values, outcomes.warnings) >= 0
-        rows = pd.DataFrame({"_at": at[mask], "value": values[mask].astype(object).to_numpy()})
-        rows = rows.merge(listed, on="value", how="inner")
+            columns=["_key", "_seq", "code", "message"])
+        has, _ = _spread(outcomes.warnings, size)
+        mask = has[codes]
+        rows = pd.DataFrame({"_at": at[mask], "_key": codes[mask]}).merge(listed, on="_key", how="inner")
         pieces.append(_piece(rows["_at"].to_numpy(), column, position, rows["_seq"].to_numpy(),
-                             rows["value"], rows["code"], rows["message"]))
+                             old[rows["_at"].to_numpy()], rows["code"], rows["message"]))
     return pieces
 
 
