@@ -37,3 +37,14 @@ def test_a_value_the_prefilter_skips_is_unchanged(raw: str) -> None:
         if surrogates or not any(0xD800 <= ord(c) <= 0xDFFF for c in raw):
             if not re.search(text.needs_work_pattern(surrogates), raw):
                 assert text.make()(raw).value == raw
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(exclude_categories=("Cs",))), min_size=1, max_size=20))
+def test_the_prefilter_reads_alike_in_pyarrow_and_python(raws: list[str]) -> None:
+    import pandas as pd
+
+    pattern = text.needs_work_pattern(surrogates=False)
+    series = pd.Series(raws, dtype=pd.StringDtype(storage="pyarrow"))
+    arrow = series.str.contains(pattern, regex=True).tolist()
+    assert arrow == [bool(re.search(pattern, raw)) for raw in raws]
