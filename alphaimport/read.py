@@ -189,6 +189,10 @@ def _choose(name: str, target: Path | BinaryIO, head: bytes) -> Any:
 
 def choose_format(by_name: str | None, by_content: str | None, name: str = "input") -> str:
     """Decide between what the extension and the content say; the content wins where it is sure."""
+    if by_content == "empty" and by_name is not None:
+        return by_name  # its reader says so in its own words
+    if by_content in ("html", "binary") and by_name in _SPREADSHEETS:
+        return by_name  # the spreadsheet reader describes the content (an HTML table saved as .xls)
     if by_content == "empty":
         raise ReadError(f"{name}: the file is empty")
     if by_content == "html":
@@ -200,8 +204,6 @@ def choose_format(by_name: str | None, by_content: str | None, name: str = "inpu
     if by_content == "xls" and by_name == "xlsx":
         return "xlsx"  # an encrypted .xlsx is an OLE2 file: the xlsx reader says it is password-protected
     if by_content == "binary":
-        if by_name in _SPREADSHEETS:
-            return by_name
         raise ReadError(f"{name}: binary content of no known format; "
                         "expected CSV, XLSX, XLSM, XLS, ODS, XML or JSON")
     if by_content is not None:

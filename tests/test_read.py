@@ -233,7 +233,7 @@ def test_format_forces_the_reader(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (b"", r"^junk\.csv: the file is empty$"),
+    (b"", r"^junk\.csv:? .*empty"),  # the CSV reader's words
     (bytes(range(256)) * 4, r"^junk\.csv: binary content of no known format"),
     (b"PK\x03\x04 not really a zip", r"^junk\.csv: a zip archive that is neither"),
     (b"<!DOCTYPE html><html><table>", r"^junk\.csv: an HTML page, not a table"),
@@ -269,7 +269,36 @@ def test_sniff(head: bytes, kind: str | None) -> None:
     ("xlsx", "xls", "xlsx"),  # an encrypted .xlsx is OLE2: the xlsx reader names the password protection
     ("xls", "xls", "xls"),
     ("xlsx", "zip", "xlsx"),  # a damaged archive: its own reader says what is wrong
-    ("ods", "binary", "ods"),
+    ("ods", "binary", "ods"),  # the spreadsheet readers describe what the bytes are
+    ("xls", "html", "xls"),
+    ("json", "empty", "json"),
 ])
 def test_choose_format(by_name: str | None, by_content: str | None, chosen: str) -> None:
     assert choose_format(by_name, by_content) == chosen
+
+
+@pytest.mark.parametrize(("by_name", "by_content", "message"), [
+    (None, "empty", "data: the file is empty"),
+    ("csv", "html", "data: an HTML page, not a table"),
+    ("json", "binary", "data: binary content of no known format"),
+    (None, "zip", "data: a zip archive that is neither an .xlsx nor an .ods spreadsheet"),
+])
+def test_choose_format_refuses_what_no_reader_takes(by_name: str | None, by_content: str, message: str) -> None:
+    with pytest.raises(ReadError, match=message):
+        choose_format(by_name, by_content, "data")
+
+
+@pytest.mark.parametrize(("fixture", "message"), [
+    ("xls_html_renamed.xls", "xls_html_renamed.xls: not a spreadsheet: the content is an HTML page"),
+    ("xlsx_encrypted.xlsx", "xlsx_encrypted.xlsx: the workbook is password-protected"),
+    ("xlsx_random_bytes.xlsx", "xlsx_random_bytes.xlsx: not a spreadsheet: the content is unrecognised binary data"),
+    ("xlsx_truncated.xlsx", "xlsx_truncated.xlsx: truncated or damaged"),
+])
+def test_the_readers_own_messages_reach_the_user(fixture: str, message: str) -> None:
+    with pytest.raises(ReadError, match=f"^{message}"):
+        read(FIXTURES / fixture)
+
+
+def test_a_csv_saved_under_an_xlsx_name_is_read_as_what_it_is() -> None:
+    frame = read(FIXTURES / "xlsx_csv_renamed.xlsx")
+    assert frame.index.tolist() == [2] and frame.attrs["issues"]  # its own headers: unknown columns
