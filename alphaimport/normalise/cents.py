@@ -48,17 +48,21 @@ def parse(text: str) -> Amount | None:
                                          "collected (deliver credits separately).")
     if len(signs) > 1:
         raise Invalid("invalid-amount", f"{shown(value)} has more than one sign.")
-    whole, decimals = _split(value, m["num"])
-    if m["dash"] and decimals is not None:
-        raise Invalid("invalid-amount", f"{shown(value)} has both decimals and ',-'.")
+    if m["dash"]:  # 1.234,- : the dash stands for the decimals, so the other mark groups thousands
+        point = m["dash"][0]
+        if point in m["num"]:
+            raise Invalid("invalid-amount", f"{shown(value)} has both decimals and '{m['dash']}'.")
+        group = "," if point == "." else "."
+        whole, decimals = _ungroup(value, _spaced(m["num"]), group if group in m["num"] else " "), None
+    else:
+        whole, decimals = _split(value, m["num"])
     number = Decimal(f"{whole}.{decimals}" if decimals else whole)
     return Amount(number, decimals is not None or bool(m["cur1"] or m["cur2"] or m["dash"]))
 
 
 def _split(value: str, number: str) -> tuple[str, str | None]:
     """Return (whole digits, decimal digits or None) of ``number``; raise Invalid when unreadable."""
-    for space in _SPACES[1:]:
-        number = number.replace(space, " ")
+    number = _spaced(number)
     marks = [c for c in number if c in ".,"]
     spaced = " " in number
     if not marks:
@@ -80,6 +84,12 @@ def _split(value: str, number: str) -> tuple[str, str | None]:
                                           f"({whole}{decimals}) or decimals ({whole}.{decimals}); write the "
                                           f"amount with its cents, like {whole}{decimals},00.")
     return _ungroup(value, whole, " "), _decimals(value, decimals)
+
+
+def _spaced(number: str) -> str:
+    for space in _SPACES[1:]:
+        number = number.replace(space, " ")
+    return number
 
 
 def _ungroup(value: str, whole: str, mark: str) -> str:

@@ -16,6 +16,7 @@ from alphaimport.normalise.base import Invalid
     ("1.234,56", "123456", "123456"),
     ("€ 10", "1000", "1000"),  # a euro sign says euros
     ("10,-", "1000", "1000"),
+    ("1.234,-", "123400", "123400"),  # the dash stands for the decimals: the dot groups
     ("1.234.567", "1234567", "123456700"),  # grouped whole number: the unit decides
     ("0", "0", "0"),
 ])
