@@ -135,7 +135,7 @@ def _open(source: Input, options: formats.ReadOptions, forced: str | None,
 def frame_source(frame: pd.DataFrame) -> pd.DataFrame:
     """A raw text copy of a DataFrame: every cell through cell_text, row = 1-based position."""
     columns = {i: _cells(frame.iloc[:, i]) for i in range(frame.shape[1])}
-    raw = pd.DataFrame(columns, index=pd.RangeIndex(1, len(frame) + 1, name="row"), dtype=object)
+    raw = pd.DataFrame(columns, index=pd.RangeIndex(1, len(frame) + 1, name="row"), dtype="str")
     raw.columns = [c if isinstance(c, str) else cell_text(c) for c in frame.columns]
     return raw
 

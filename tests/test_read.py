@@ -212,7 +212,7 @@ def test_the_content_decides_where_the_extension_lies_or_is_missing(tmp_path: Pa
     pd.testing.assert_frame_equal(read(tmp_path / disguise).reset_index(drop=True), _expected())
 
 
-def test_a_binary_file_object_is_read_by_content_and_left_where_it_was() -> None:
+def test_a_binary_file_object_is_read_by_its_content() -> None:
     data = (FIXTURES / "messy20.xlsx").read_bytes()
     pd.testing.assert_frame_equal(read(io.BytesIO(data)).reset_index(drop=True), _expected())
     with open(FIXTURES / "messy20_cp1252_comma_lowercase.csv", "rb") as handle:
