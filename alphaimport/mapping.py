@@ -71,7 +71,7 @@ def load_mapping(path: str | Path) -> Mapping:
     except FileNotFoundError:
         raise MappingError(f"{where}: no such mapping file") from None
     except UnicodeDecodeError:
-        raise MappingError(f"{where}: the mapping file is not UTF-8 text") from None
+        raise MappingError(f"{where}: the mapping file is not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise MappingError(f"{where}: cannot read the mapping file ({exc.strerror or exc})") from None
     try:
