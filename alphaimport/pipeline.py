@@ -67,7 +67,6 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False) -
     options = options_for(job.profile, mapping)
     chunks, duplicates = _duplicates_across_chunks(job, chunks)
     tally = Tally(keep_issues=keep_issues)
-    tally.add_issues(issues_frame(header_issues))
     with Ledger(job.ledger) as ledger:
         delivery = Delivery(job.out_dir, job.client or "", job.format, columns, ledger, job.day) \
             if building else None
@@ -81,6 +80,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False) -
                     delivery.reject(result.rejected, REASONS)
                 if progress:
                     progress(len(chunk))
+            tally.add_issues(issues_frame(header_issues))  # after the loop: readers may add late ones
             if delivery is None:
                 return Outcome(tally)
             if job.strict and tally.rejected:
