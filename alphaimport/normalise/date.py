@@ -14,9 +14,11 @@ _YEAR_LAST = re.compile(r"(?P<a>[0-9]{1,2})(?P<sep>[-/.])(?P<b>[0-9]{1,2})(?P=se
 _SHORT_YEAR = re.compile(r"[0-9]{1,4}([-/.])[0-9]{1,2}\1[0-9]{1,2}")
 _COMPACT = re.compile(r"(?P<y>[0-9]{4})(?P<a>[0-9]{2})(?P<b>[0-9]{2})")
 _SERIAL = re.compile(r"[0-9]{1,5}")
-# Excel's 1900 date system counts 1900-02-29, a day that never was (serial 60).
+# Excel's 1900 date system: serial 1 is 1900-01-01; 10000 is 1927-05-18, 99999 is 2173-10-13.
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_EXCEL_BUG_DAY = 60
+# Only five-digit serials are dates: a shorter number is more likely a year (2027) or a day count, and
+# turning "2027" into 1905-07-19 would be a silent guess.
+_SERIAL_MIN = 10_000
 
 
 def normalise_date(text: str, order: str = "DMY") -> Normalised:
@@ -69,12 +71,10 @@ def _check_time(value: str, m: re.Match[str]) -> None:
 
 def _serial(value: str) -> dt.date:
     serial = int(value)
-    if serial < 1:
-        raise Invalid("invalid-date", f"{shown(value)} is not a date: Excel serial numbers start at 1 (1900-01-01).")
-    if serial == _EXCEL_BUG_DAY:
-        raise Invalid("invalid-date", f"{shown(value)} is Excel's 1900-02-29, a day that does not exist.")
-    # serials before the bug day are one day early against the real calendar
-    return _EXCEL_EPOCH + dt.timedelta(days=serial + (1 if serial < _EXCEL_BUG_DAY else 0))
+    if serial < _SERIAL_MIN:
+        raise Invalid("invalid-date", f"{shown(value)} is not a date: a number is read as an Excel date serial "
+                                      "only with five digits (10000 = 1927-05-18); write the date as yyyy-mm-dd.")
+    return _EXCEL_EPOCH + dt.timedelta(days=serial)
 
 
 def make(order: str = "DMY") -> Normaliser:
