@@ -91,6 +91,8 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ledger", type=Path, help="delivery ledger (default: $ALPHAIMPORT_LEDGER or "
                         "~/.local/share/alphaimport/ledger.sqlite3)")
     parser.add_argument("--report", type=Path, help="write every issue to FILE.json, .csv or .html")
+    parser.add_argument("--redact", action="store_true",
+                        help="mask personal values (names, phones, e-mails, birthdays, addresses) in the report")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -118,7 +120,7 @@ def _run(args: argparse.Namespace, building: bool) -> int:
         strict=building and args.strict,
     )
     with _progress(args.quiet) as progress:
-        outcome = pipeline.run(job, progress, keep_issues=args.report is not None)
+        outcome = pipeline.run(job, progress, keep_issues=args.report is not None, redact=args.redact)
     summary = outcome.tally.summary()
     print(f"{'build' if building else 'validate'} {args.input} (profile {profile})")
     sys.stdout.write(report.render_summary(summary, outcome.tally.first_rejections))

@@ -53,7 +53,7 @@ class Outcome:
     strict_refused: bool = False
 
 
-def run(job: Job, progress: Progress | None = None, keep_issues: bool = False) -> Outcome:
+def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, redact: bool = False) -> Outcome:
     """Validate (no out_dir) or build (out_dir and client) one input; see DESIGN.md."""
     building = job.out_dir is not None
     if building:
@@ -66,7 +66,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False) -
         chunk_rows=job.chunk_rows)
     options = options_for(job.profile, mapping)
     chunks, duplicates = _duplicates_across_chunks(job, chunks)
-    tally = Tally(keep_issues=keep_issues)
+    tally = Tally(keep_issues=keep_issues, redact=redact)
     with Ledger(job.ledger) as ledger:
         delivery = Delivery(job.out_dir, job.client or "", job.format, columns, ledger, job.day) \
             if building else None

@@ -29,7 +29,7 @@ CANONICAL_PATTERNS = {
     "email": r"[^@\s]+@[^@\s]+",
 }
 _ENTRY_KEYS = ("column", "category", "api", "type", "max_length", "repeat", "description", "required")
-_OPTIONAL_KEYS = ("api_list", "unique", "future", "at_most")
+_OPTIONAL_KEYS = ("api_list", "unique", "future", "at_most", "personal")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class FieldSpec:
     unique: bool = False  # unique within a delivery and over the history of deliveries
     future: bool = False  # a date that must lie after today
     at_most: str | None = None  # a column whose value this one may not exceed
+    personal: bool = False  # personal data: masked by --redact
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ def _expand(entry: dict[str, Any]) -> list[FieldSpec]:
             description=entry["description"], required_by=required_by,
             xml_path=(category_element, field_element),
             unique=bool(entry.get("unique", False)), future=bool(entry.get("future", False)),
-            at_most=entry.get("at_most"),
+            at_most=entry.get("at_most"), personal=bool(entry.get("personal", False)),
         ))
     return specs
 

@@ -8,12 +8,29 @@ from typing import Any
 
 import pandas as pd
 
+from alphaimport import registry as _registry
 from alphaimport.errors import OptionError, WriteError
-from alphaimport.issues import COLUMNS, ERROR, INFO, WARNING
+from alphaimport.issues import CODES, COLUMNS, ERROR, INFO, WARNING
 from alphaimport.validate import Result
 
 REPORT_FORMATS = (".json", ".csv", ".html")
 TOP_PROBLEMS = 10
+FIRST_REJECTIONS = 10
+MASK = "***"
+
+
+def redact(issues: pd.DataFrame) -> pd.DataFrame:
+    """The issues with the values and messages of personal fields masked; row, field and code kept."""
+    names = {f.column for f in _registry.default().fields if f.personal}
+    names |= {f.template for f in _registry.default().fields if f.personal}
+    personal = issues["field"].isin(names)
+    if not personal.any():
+        return issues
+    masked = issues.copy()
+    masked.loc[personal, "value"] = masked.loc[personal, "value"].map(lambda v: MASK if v else v)
+    masked.loc[personal, "message"] = masked.loc[personal, "code"].map(
+        lambda code: f"{CODES[code].meaning} (value redacted)")
+    return masked
 
 
 @dataclass
@@ -21,6 +38,7 @@ class Tally:
     """Counts over all chunks of a run; the issues themselves only when a report needs them."""
 
     keep_issues: bool = False
+    redact: bool = False
     records: int = 0
     rejected: int = 0
     levels: dict[str, int] = field(default_factory=lambda: {ERROR: 0, WARNING: 0, INFO: 0})
@@ -37,8 +55,12 @@ class Tally:
         self.records += len(result.accepted) + len(result.rejected)
         self.rejected += len(result.rejected)
         self.add_issues(result.issues)
-        for row, reasons in result.rejected["reasons"].head(10 - len(self.first_rejections)).items():
-            self.first_rejections.append((int(row), reasons))
+        wanted = FIRST_REJECTIONS - len(self.first_rejections)
+        if wanted > 0 and len(result.rejected):
+            # field and code only: the summary never prints a value (it may be personal data)
+            errors = result.issues[result.issues["level"] == ERROR].dropna(subset=["row"])
+            reasons = (errors["field"] + " " + errors["code"]).groupby(errors["row"].astype(int)).agg(", ".join)
+            self.first_rejections.extend((int(r), text) for r, text in reasons.head(wanted).items())
 
     def add_issues(self, issues: pd.DataFrame) -> None:
         """Count issues (mapping and header issues have no record)."""
@@ -50,7 +72,7 @@ class Tally:
         counts = problems.groupby(["field", "code", "level"], sort=False).size()
         self.problems = counts if self.problems.empty else self.problems.add(counts, fill_value=0).astype("int64")
         if self.keep_issues:
-            self.kept.append(issues)
+            self.kept.append(redact(issues) if self.redact else issues)
 
     def summary(self) -> dict[str, Any]:
         """The run's summary as plain data (the --report file's "summary")."""
