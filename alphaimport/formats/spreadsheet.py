@@ -385,7 +385,6 @@ class TextSheetWriter:
         try:
             self._sheet.write(self._sheet_end().encode("utf-8"))
             self._sheet.close()
-            self._finish_package(archive)
             archive.close()
         except (OSError, RuntimeError) as exc:  # RuntimeError: a part over 2 GiB without zip64
             raise WriteError(f"{self.path.name}: cannot finish the file ({exc})") from None
@@ -422,6 +421,7 @@ class TextSheetWriter:
                     raise WriteError(
                         f"{self.path.name}: sheet row {self._rows_written + offset + 1}{source}, column {column}: "
                         f"character U+{ord(bad.group()):04X} cannot be stored in {self.FORMAT} (XML 1.0 forbids it)")
+        raise WriteError(f"{self.path.name}: a character XML 1.0 forbids near sheet row {self._rows_written + 1}")
 
     # the format's parts ------------------------------------------------------------------------------
     def _start_package(self, archive: zipfile.ZipFile) -> None:
@@ -435,6 +435,3 @@ class TextSheetWriter:
 
     def _sheet_end(self) -> str:
         raise NotImplementedError
-
-    def _finish_package(self, archive: zipfile.ZipFile) -> None:
-        """Parts written after the sheet (none by default)."""

@@ -318,3 +318,19 @@ def test_libreoffice_reads_the_written_cells_as_text(tmp_path: Path) -> None:
     # LibreOffice's CSV export quotes text cells and leaves numbers bare: all quoted = all text
     assert lines == ['"IDENTIFICATION_IDENTIFIER";"PERSON_FAMILYNAME";"CONTACT_PHONENUMBER_1"',
                      '"=1+1";"00123";"1234"', '"a;b";"say ""hi""";"é😀"']
+
+
+def test_memory_does_not_grow_with_the_records(tmp_path: Path) -> None:
+    import tracemalloc
+
+    def peak(chunks: int) -> int:
+        tracemalloc.start()
+        with xlsx.Writer(tmp_path / f"m{chunks}.xlsx", COLUMNS) as writer:
+            for _ in range(chunks):
+                writer.write(pd.DataFrame([["0612345678", "Jansen van der Berg", "=1+1"]] * 5_000, columns=COLUMNS))
+        peak_bytes = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak_bytes
+
+    small, large = peak(2), peak(12)
+    assert large < small * 1.5, (small, large)
