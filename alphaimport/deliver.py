@@ -56,21 +56,33 @@ class Delivery:
         self.columns = columns
         self.format = fmt
         self._ledger = ledger
-        writer_class = formats.writer(fmt)
-        extension = formats.module(fmt).EXTENSIONS[0].lstrip(".")
+        self._writer_class = formats.writer(fmt)
+        self._extension = formats.module(fmt).EXTENSIONS[0].lstrip(".")
+        self._day, self._client = check_day(day), check_client(client)
         _ensure_directory(self.out_dir)
-        existing = {p.name for p in self.out_dir.iterdir()}
-        self.reservation: Reservation = ledger.reserve(check_day(day), check_client(client), extension,
-                                                       taken=existing | {_rejects_name(n) for n in existing})
-        self.path = self.out_dir / self.reservation.name
-        self.rejects_path = self.out_dir / _rejects_name(self.reservation.name)
-        self._temp = _temp_path(self.path)
-        self._rejects_temp = _temp_path(self.rejects_path)
+        self.reservation: Reservation | None = None  # reserved with the first record: no record, no name
         self._writer: Any = None
         self._rejects: Any = None
-        self._writer_class = writer_class
         self.accepted = self.rejected = 0
         self._identifiers: list[str] = []
+
+    @property
+    def path(self) -> Path:
+        """The delivery file's final path (a name is reserved when the first record is written)."""
+        return self.out_dir / self._reserve().name
+
+    @property
+    def rejects_path(self) -> Path:
+        """The rejects file's final path, beside the delivery."""
+        return self.out_dir / _rejects_name(self._reserve().name)
+
+    def _reserve(self) -> Reservation:
+        if self.reservation is None:
+            existing = {p.name for p in self.out_dir.iterdir()}
+            taken = existing | {n.rsplit(".", 1)[0] + "." + self._extension for n in existing
+                                if n.endswith(REJECTS_SUFFIX)}
+            self.reservation = self._ledger.reserve(self._day, self._client, self._extension, taken=taken)
+        return self.reservation
 
     def __enter__(self) -> Delivery:
         return self
@@ -84,9 +96,10 @@ class Delivery:
         """Append accepted records (canonical columns) to the delivery."""
         if accepted.empty:
             return
+        temp = _temp_path(self.path)
         if self._writer is None:
-            self._writer = _guarded(lambda: self._writer_class(self._temp, self.columns), self._temp)
-        _guarded(lambda: self._writer.write(accepted.reindex(columns=self.columns, fill_value="")), self._temp)
+            self._writer = _guarded(lambda: self._writer_class(temp, self.columns), temp)
+        _guarded(lambda: self._writer.write(accepted.reindex(columns=self.columns, fill_value="")), temp)
         self.accepted += len(accepted)
         self._identifiers.extend(identifiers)
 
@@ -95,21 +108,23 @@ class Delivery:
         if rejected.empty:
             return
         columns = [ROW, *self.columns, reasons_column]
+        temp = _temp_path(self.rejects_path)
         if self._rejects is None:
-            self._rejects = _guarded(lambda: formats.writer("csv")(self._rejects_temp, columns),
-                                     self._rejects_temp)
+            self._rejects = _guarded(lambda: formats.writer("csv")(temp, columns), temp)
         table = rejected.reset_index(names=ROW)
         table[ROW] = table[ROW].astype(str)
-        _guarded(lambda: self._rejects.write(table.reindex(columns=columns, fill_value="")), self._rejects_temp)
+        _guarded(lambda: self._rejects.write(table.reindex(columns=columns, fill_value="")), temp)
         self.rejected += len(rejected)
 
     def commit(self) -> list[Path]:
         """Finish the files, link them into place and record the delivery; returns the paths written."""
+        if self.reservation is None:
+            return []  # no record: no file, no name
         written = []
-        for writer, temp, final in ((self._writer, self._temp, self.path),
-                                    (self._rejects, self._rejects_temp, self.rejects_path)):
+        for writer, final in ((self._writer, self.path), (self._rejects, self.rejects_path)):
             if writer is None:
                 continue
+            temp = _temp_path(final)
             _guarded(writer.close, temp)
             _fsync(temp)
             _link_into_place(temp, final)
@@ -122,13 +137,15 @@ class Delivery:
 
     def abort(self) -> None:
         """Remove the temporary files and mark the reserved name failed."""
-        for writer, temp in ((self._writer, self._temp), (self._rejects, self._rejects_temp)):
+        if self.reservation is None:
+            return
+        for writer, final in ((self._writer, self.path), (self._rejects, self.rejects_path)):
             if writer is not None:
                 try:
                     writer.close()
                 except Exception:  # the file is removed anyway
                     pass
-            temp.unlink(missing_ok=True)
+            _temp_path(final).unlink(missing_ok=True)
         self._writer = self._rejects = None
         self._ledger.fail(self.reservation)
 

@@ -87,7 +87,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
                 delivery.abort()
                 return Outcome(tally, strict_refused=True)
             written = delivery.commit()
-            return Outcome(tally, written, delivery.reservation.name)
+            return Outcome(tally, written, delivery.reservation.name if delivery.reservation else None)
         except BaseException:
             if delivery is not None:
                 delivery.abort()

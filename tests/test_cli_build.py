@@ -139,3 +139,16 @@ def test_readme_lists_every_issue_code() -> None:
     from alphaimport.issues import codes_markdown
 
     assert codes_markdown() in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_header_only_file_writes_nothing_and_issues_no_name(tmp_path: Path, _ledger: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from alphaimport.ledger import Ledger
+
+    path = tmp_path / "header_only.csv"
+    path.write_text('"IDENTIFICATION_IDENTIFIER";"CONTACT_PHONENUMBER_1"\n', encoding="utf-8")
+    assert main(["build", str(path), "--media", "sms", "--client", "1001", "--out-dir", str(tmp_path / "o")]) == 0
+    assert "nothing written: no records" in capsys.readouterr().out
+    assert list((tmp_path / "o").iterdir()) == []
+    with Ledger(_ledger) as ledger:
+        assert ledger.deliveries() == []
