@@ -91,6 +91,7 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ledger", type=Path, help="delivery ledger (default: $ALPHAIMPORT_LEDGER or "
                         "~/.local/share/alphaimport/ledger.sqlite3)")
     parser.add_argument("--report", type=Path, help="write every issue to FILE.json, .csv or .html")
+    parser.add_argument("--phone-countries", help="only phone numbers of these countries, e.g. NL,BE")
     parser.add_argument("--redact", action="store_true",
                         help="mask personal values (names, phones, e-mails, birthdays, addresses) in the report")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -118,6 +119,7 @@ def _run(args: argparse.Namespace, building: bool) -> int:
         client=args.client if building else None, out_dir=args.out_dir if building else None,
         format=args.format if building else "csv", day=args.date if building else None,
         strict=building and args.strict,
+        phone_countries=_phone_countries(args.phone_countries),
     )
     with _progress(args.quiet) as progress:
         outcome = pipeline.run(job, progress, keep_issues=args.report is not None, redact=args.redact)
@@ -134,6 +136,20 @@ def _run(args: argparse.Namespace, building: bool) -> int:
     if building and not outcome.written and not outcome.strict_refused:
         print("nothing written: no records")
     return EXIT_REJECTED if summary["rejected"] else EXIT_OK
+
+
+def _phone_countries(text: str | None) -> tuple[str, ...] | None:
+    if not text:
+        return None
+    import phonenumbers
+
+    countries = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+    unknown = [c for c in countries if c not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown:
+        from alphaimport.errors import OptionError
+
+        raise OptionError(f"--phone-countries: {', '.join(unknown)} is not a country code (ISO 3166-1, e.g. NL,BE)")
+    return countries
 
 
 class _progress:

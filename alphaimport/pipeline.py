@@ -39,6 +39,7 @@ class Job:
     day: str | None = None
     ledger: Path | None = None
     strict: bool = False
+    phone_countries: tuple[str, ...] | None = None  # allow-list of phone number countries (NL, BE)
     today: dt.date | None = None
     chunk_rows: int = CHUNK_ROWS
 
@@ -64,7 +65,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
     columns, mapping, header_issues, chunks = iter_load(
         job.source, job.mapping, job.sheet, encoding=job.encoding, delimiter=job.delimiter,
         chunk_rows=job.chunk_rows)
-    options = options_for(job.profile, mapping)
+    options = options_for(job.profile, mapping, job.phone_countries)
     chunks, duplicates = _duplicates_across_chunks(job, chunks)
     tally = Tally(keep_issues=keep_issues, redact=redact)
     with Ledger(job.ledger) as ledger:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -30,12 +30,14 @@ class Result:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def options_for(profile: Profile, mapping: Any = None) -> Options:
-    """Normalisation options from a mapping (region, date order, units) and the profile (sms: mobiles)."""
+def options_for(profile: Profile, mapping: Any = None, phone_countries: Iterable[str] | None = None) -> Options:
+    """Normalisation options from a mapping (region, date order, units), the profile (sms: mobiles) and an
+    optional allow-list of phone countries."""
+    allowed = frozenset(c.strip().upper() for c in phone_countries if c.strip()) if phone_countries else None
     if mapping is None:
-        return Options(mobile_expected="sms" in profile.media)
+        return Options(mobile_expected="sms" in profile.media, allowed_countries=allowed)
     return Options(region=mapping.region, date_order=mapping.date_order, units=dict(mapping.units),
-                   mobile_expected="sms" in profile.media)
+                   mobile_expected="sms" in profile.media, allowed_countries=allowed)
 
 
 def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = None, *,

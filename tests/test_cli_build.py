@@ -152,3 +152,13 @@ def test_a_header_only_file_writes_nothing_and_issues_no_name(tmp_path: Path, _l
     assert list((tmp_path / "o").iterdir()) == []
     with Ledger(_ledger) as ledger:
         assert ledger.deliveries() == []
+
+
+def test_phone_countries_allow_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "phones.csv"
+    path.write_text('"IDENTIFICATION_IDENTIFIER";"CONTACT_PHONENUMBER_1";"CONTROL_FLOWID"\n'
+                    '"A1";"0612345678";"1001"\n"A2";"+32 470 12 34 56";"1001"\n', encoding="utf-8")
+    assert main(["validate", str(path), "--media", "sms", "--quiet"]) == 0
+    assert main(["validate", str(path), "--media", "sms", "--phone-countries", "nl", "--quiet"]) == 1
+    assert "row 3: CONTACT_PHONENUMBER_1 phone-country-not-allowed" in capsys.readouterr().out
+    assert main(["validate", str(path), "--media", "sms", "--phone-countries", "XX"]) == 2
