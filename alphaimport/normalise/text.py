@@ -9,9 +9,10 @@ from alphaimport.normalise.base import EMPTY, WHITESPACE, Invalid, Normalised, N
 # spaces around it, becomes one space.
 BREAKS = "\r\n\t\x0b\x0c\x85\u2028\u2029"
 _BREAK_RUN = re.compile(f"[ {BREAKS}]*[{BREAKS}][ {BREAKS}]*")
-# What cannot be delivered: C0 controls, DEL, C1 controls, and lone surrogates (not encodable as UTF-8);
+# What cannot be delivered: C0 controls, DEL, C1 controls, lone surrogates (not encodable as UTF-8) and
+# the noncharacters U+FFFE/U+FFFF (XML 1.0 forbids them: no XML, XLSX or ODS file could hold the record);
 # the line breaks among them were replaced before this is searched.
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _NAMES = {0: "NUL", 0x1b: "ESC", 0x7f: "DEL"}
 
 
@@ -21,7 +22,7 @@ def _class(chars: str) -> str:
 
 
 def _controls(surrogates: bool) -> str:
-    ranges = "\\x00-\\x1f\\x7f\x80-\x9f"
+    ranges = "\\x00-\\x1f\\x7f\x80-\x9f\ufffe\uffff"
     return f"[{ranges}\ud800-\udfff]" if surrogates else f"[{ranges}]"
 
 
@@ -46,6 +47,8 @@ def normalise_text(text: str) -> Normalised:
         position = len(text) - len(text.lstrip(WHITESPACE)) + bad.start() + 1
         if 0xD800 <= point <= 0xDFFF:
             what = f"a lone surrogate U+{point:04X} (not writable as UTF-8)"
+        elif point in (0xFFFE, 0xFFFF):
+            what = f"the noncharacter U+{point:04X} (not allowed in XML, XLSX or ODS)"
         else:
             name = _NAMES.get(point)
             what = f"the control character U+{point:04X}" + (f" ({name})" if name else "")

@@ -48,3 +48,11 @@ def test_the_prefilter_reads_alike_in_pyarrow_and_python(raws: list[str]) -> Non
     series = pd.Series(raws, dtype=pd.StringDtype(storage="pyarrow"))
     arrow = series.str.contains(pattern, regex=True).tolist()
     assert arrow == [bool(re.search(pattern, raw)) for raw in raws]
+
+
+@pytest.mark.parametrize("raw", ["a\ufffeb", "\uffff"])
+def test_xml_noncharacters_are_refused_per_record(raw: str) -> None:
+    # XML 1.0 forbids U+FFFE/U+FFFF: refusing the value rejects one record instead of failing an XML build
+    with pytest.raises(Invalid) as caught:
+        text.make()(raw)
+    assert caught.value.code == "invalid-text" and "noncharacter" in caught.value.message
