@@ -1,0 +1,498 @@
+"""CSV: read any common export (encoding and delimiter detected), write the guide's exact dialect.
+
+Reading is optimistic and fast: one pass over the bytes (encoding, line count), then pyarrow's
+streaming parser with every column as text, the start line of each record computed from the line
+breaks inside its values. What pyarrow cannot answer exactly (a ragged record, a record longer than a
+parse block) is read again from where it stopped with the standard ``csv`` module: slow but exact.
+"""
+from __future__ import annotations
+
+import codecs
+import csv as _csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from alphaimport.errors import ReadError, WriteError
+from alphaimport.formats import ReadOptions, Source
+
+NAME = "csv"
+EXTENSIONS = (".csv", ".txt")
+DELIMITERS = (";", ",", "\t", "|")  # detection candidates; on a tie the first wins
+_BLOCK = 1 << 22  # bytes per read, and pyarrow's parse block (a record must fit in one)
+_HEADER_LIMIT = 1 << 20
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_BYTE_COUNTED = ("utf-8", "cp1252", "iso8859-1")  # encodings whose line breaks are the bytes CR and LF
+
+
+@dataclass(frozen=True)
+class _Input:
+    """A source that can be opened again: a path, or a file object's bytes held in memory."""
+
+    name: str
+    path: Path | None = None
+    data: bytes = b""
+
+    def binary(self) -> IO[bytes]:
+        return open(self.path, "rb") if self.path else io.BytesIO(self.data)
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    encoding: str  # a Python codec name; "utf-8" with or without BOM
+    delimiter: str
+    header: list[str]
+    skip: int  # blank lines before the header
+    first_line: int  # the line after the header
+    header_only: bool
+    lines: int | None  # physical lines, where the bytes tell (else None)
+
+
+class _Fallback(Exception):
+    """pyarrow cannot read this file exactly: read on with the csv module."""
+
+
+class _Utf8Stream(io.RawIOBase):
+    """The source as UTF-8 for pyarrow: transcoded where needed, and no read ends between CR and LF.
+
+    pyarrow drops the LF of a CRLF inside a quoted value when it straddles two reads (apache/arrow#51368).
+    """
+
+    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+        super().__init__()
+        self._raw, self._buffer, self._eof = raw, bytearray(), False
+        self._decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)()
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        size = size if size is not None and size >= 0 else 1 << 62
+        while len(self._buffer) <= size and not self._eof:
+            chunk = self._raw.read(max(size, 1 << 16) if size < 1 << 62 else -1)
+            self._eof = not chunk
+            self._buffer += self._decoder.decode(chunk, self._eof).encode() if self._decoder else chunk
+        cut = min(size, len(self._buffer))
+        if 1 < cut < len(self._buffer) and self._buffer[cut - 1:cut + 1] == b"\r\n":
+            cut -= 1
+        data = bytes(self._buffer[:cut])
+        del self._buffer[:cut]
+        return data
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def read(source: Source, options: ReadOptions = ReadOptions()) -> pd.DataFrame:
+    """The whole file as one frame of text, indexed by the line where each record starts."""
+    return next(_frames(source, options, None))
+
+
+def read_chunks(source: Source, options: ReadOptions, rows: int) -> Iterator[pd.DataFrame]:
+    """The file in frames of at most ``rows`` records (at least one frame, maybe empty)."""
+    if rows < 1:
+        raise ValueError("rows must be at least 1")
+    return _frames(source, options, rows)
+
+
+def _frames(source: Source, options: ReadOptions, rows: int | None) -> Iterator[pd.DataFrame]:
+    inp = _open(source)
+    d = _sniff(inp, options)
+    emitted = 0
+    try:
+        for frame in () if d.header_only else _arrow_frames(inp, d, options, rows):
+            emitted += len(frame)
+            yield frame
+    except _Fallback:
+        for frame in _python_frames(inp, d, options, rows, skip=emitted):
+            emitted += len(frame)
+            yield frame
+    if not emitted:
+        yield pd.DataFrame({h: pd.Series([], dtype=str) for h in d.header},
+                           index=pd.Index([], dtype="int64", name="row"))
+
+
+def _open(source: Source) -> _Input:
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise ReadError(f"{path.name}: no such file" if not path.exists() else f"{path.name} is not a file")
+        return _Input(path.name, path=path)
+    name = getattr(source, "name", None)
+    label = Path(name).name if isinstance(name, str) and name else "input"
+    data = source.read()
+    if not isinstance(data, bytes):
+        raise ReadError(f"{label}: open the file in binary mode ('rb')")
+    return _Input(label, data=data)
+
+
+# -- detection -----------------------------------------------------------------------------------
+
+def _sniff(inp: _Input, options: ReadOptions) -> _Dialect:
+    """Encoding, delimiter and header of a file; ReadError for an empty or undecodable one."""
+    forced = _codec(options.encoding, inp.name) if options.encoding else None
+    scan = _scan(inp, check_utf8=forced is None)
+    if scan.blank:
+        raise ReadError(f"{inp.name} is empty")
+    encoding, whole = forced or scan.encoding, scan.size == len(scan.head)
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(scan.head, final=whole)
+    except UnicodeDecodeError:
+        raise _decode_error(inp, encoding, options.encoding or encoding) from None
+    text = text.removeprefix("\ufeff")
+    body = text.lstrip("\r\n")
+    end, counts = _header_end(body)
+    if end is None and not whole:
+        raise ReadError(f"{inp.name}: the header line is longer than {_HEADER_LIMIT:,} bytes")
+    header_text = body[:end]
+    delimiter = _delimiter(options.delimiter, inp.name) or max(DELIMITERS, key=lambda d: counts[d])
+    header = next(_csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter, strict=False))
+    _check_header(header, inp.name)
+    skip, counted = _breaks(text[: len(text) - len(body)]), codecs.lookup(encoding).name in _BYTE_COUNTED
+    return _Dialect(
+        encoding=encoding, delimiter=delimiter, header=header, skip=skip,
+        first_line=skip + 2 + _breaks(header_text), header_only=whole and not body[len(header_text):].strip("\r\n"),
+        lines=scan.lines if counted else None,
+    )
+
+
+class _Scan:
+    """What one pass over the bytes tells: blank or not, valid UTF-8 or not, the line breaks."""
+
+    def __init__(self, check_utf8: bool) -> None:
+        self.head, self.size, self.blank = b"", 0, True
+        self.utf8, self.undefined, self._check, self._pending = True, False, check_utf8, b""
+        self.lf = self.cr = self.crlf_pairs = self._last = 0
+
+    def feed(self, block: memoryview) -> None:
+        if len(self.head) < _HEADER_LIMIT:  # enough to hold the header
+            self.head += bytes(block)
+        self.size += len(block)
+        if self.blank and bytes(block).removeprefix(b"\xef\xbb\xbf").strip():
+            self.blank = False
+        if self._check and self.utf8:
+            self._check_utf8(block)
+        if self._check and not self.utf8 and not self.undefined:
+            self.undefined = not _CP1252_UNDEFINED.isdisjoint(bytes(block))
+        array = np.frombuffer(block, dtype=np.uint8)
+        if len(array):
+            cr = np.count_nonzero(array == 13)
+            self.crlf_pairs += int(self._last == 13 and array[0] == 10)
+            if cr:
+                self.crlf_pairs += np.count_nonzero((array[:-1] == 13) & (array[1:] == 10))
+            self.lf, self.cr, self._last = self.lf + np.count_nonzero(array == 10), self.cr + cr, int(array[-1])
+
+    def _check_utf8(self, block: memoryview) -> None:
+        start = 0
+        if self._pending:  # finish the character the previous block began
+            start = _utf8_length(self._pending[0]) - len(self._pending)
+            self.utf8 = _valid_utf8(memoryview(self._pending + bytes(block[:start])))
+        tail = _utf8_tail(block) if len(block) else 0
+        self.utf8 = self.utf8 and _valid_utf8(block[start:len(block) - tail])
+        self._pending = bytes(block[len(block) - tail:])
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8" if self.utf8 else "latin-1" if self.undefined else "cp1252"
+
+    @property
+    def lines(self) -> int:
+        """CRLF, LF and a lone CR are one line break each; a last line without a break counts too."""
+        return int(self.lf + self.cr - self.crlf_pairs + (self._last not in (10, 13)))
+
+
+def _scan(inp: _Input, check_utf8: bool) -> _Scan:
+    scan, buffer = _Scan(check_utf8), bytearray(_BLOCK)
+    try:
+        with inp.binary() as stream:
+            while True:
+                size = stream.readinto(buffer)
+                scan.feed(memoryview(buffer)[:size])
+                if not size:
+                    return scan
+    except OSError as exc:
+        raise ReadError(f"{inp.name}: cannot read the file: {exc.strerror or exc}") from None
+
+
+def _utf8_length(lead: int) -> int:
+    return 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+
+
+def _utf8_tail(block: memoryview) -> int:
+    """How many bytes at the end of a block start a UTF-8 sequence the block does not finish."""
+    for back in range(1, min(4, len(block)) + 1):
+        byte = block[len(block) - back]
+        if byte < 0x80:
+            return 0
+        if byte >= 0xC0:
+            return back if _utf8_length(byte) > back else 0
+    return 0
+
+
+def _valid_utf8(data: memoryview) -> bool:
+    """True when the bytes are valid UTF-8 (checked by Arrow, fast)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    array = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        array.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _header_end(text: str) -> tuple[int | None, dict[str, int]]:
+    """Where the first record ends (outside quotes), and how often each delimiter occurs in it."""
+    counts, quoted = dict.fromkeys(DELIMITERS, 0), False
+    for position, char in enumerate(text[:_HEADER_LIMIT]):
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "\r\n":
+            return position, counts
+        elif not quoted and char in counts:
+            counts[char] += 1
+    return None, counts
+
+
+def _delimiter(given: str | None, name: str) -> str | None:
+    if given is None:
+        return None
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(given.lower(), given)
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise ReadError(f"{name}: the delimiter must be one character (';', ',', tab, '|'), got {given!r}")
+    return delimiter
+
+
+def _check_header(header: list[str], name: str) -> None:
+    seen: dict[str, list[int]] = {}
+    for number, cell in enumerate(header, start=1):
+        seen.setdefault(cell, []).append(number)
+    twice = [f'"{cell}" (columns {", ".join(map(str, where))})' for cell, where in seen.items() if len(where) > 1]
+    if twice:
+        raise ReadError(f"{name}: duplicate column names in the header: {'; '.join(twice)}")
+
+
+def _codec(encoding: str, name: str) -> str:
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise ReadError(f"{name}: unknown encoding {encoding!r}") from None
+    return "utf-8" if codec == "utf-8-sig" else codec
+
+
+def _decode_error(inp: _Input, encoding: str, label: str) -> ReadError:
+    """The first line that does not decode, as a one-line ReadError."""
+    hint = "cp1252" if encoding == "utf-8" else "latin-1" if encoding == "cp1252" else "utf-8"
+    with inp.binary() as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                return ReadError(f"{inp.name} line {number}: cannot decode byte 0x{line[exc.start]:02x} "
+                                 f"as {label}; try --encoding {hint}")
+    return ReadError(f"{inp.name}: cannot decode the file as {label}; try --encoding {hint}")
+
+
+def _breaks(text: str) -> int:
+    """Line breaks in a text: CRLF, LF and a lone CR each count once."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | None) -> Iterator[pd.DataFrame]:
+    """Frames from pyarrow; _Fallback where it cannot be exact."""
+    invalid: list[Any] = []
+
+    def on_invalid(row: Any) -> str:
+        invalid.append(row)
+        return "skip"
+
+    stream = _Utf8Stream(inp.binary(), d.encoding)
+    try:
+        reader = pacsv.open_csv(
+            stream,
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=_BLOCK, skip_rows=d.skip),
+            parse_options=pacsv.ParseOptions(delimiter=d.delimiter, newlines_in_values=True,
+                                             ignore_empty_lines=False, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in d.header}, null_values=[],
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+        if reader.schema.names != d.header or any(t != pa.string() for t in reader.schema.types):
+            raise _Fallback()
+        line, seen, last = d.first_line, 0, d.first_line
+        pending: list[tuple[pa.Table, np.ndarray]] = []
+        for batch in reader:
+            starts = line + np.concatenate(([0], np.cumsum(1 + _row_breaks(batch))))
+            if invalid and invalid[0].number is not None and invalid[0].number - d.skip - 2 <= seen + batch.num_rows:
+                raise _ragged(inp.name, d, int(starts[invalid[0].number - d.skip - 2 - seen]),
+                              invalid[0].actual_columns, invalid[0].text)
+            line, seen, last = int(starts[-1]), seen + batch.num_rows, starts[-2] if batch.num_rows else last
+            table, keep = pa.Table.from_batches([batch]), _non_empty(batch)
+            starts = starts[:-1]
+            if not keep.all():
+                table, starts = table.filter(pa.array(keep)), starts[keep]
+            pending.append((table, starts))
+            while rows is not None and sum(len(s) for _, s in pending) >= rows:
+                frame, pending = _take(pending, rows)
+                yield frame
+        if invalid:
+            raise _Fallback()
+        if d.lines is not None and seen and line - 1 > d.lines:
+            raise _unclosed(inp.name, int(last))
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if "UTF8" in str(exc) or isinstance(exc, UnicodeDecodeError):
+            raise _decode_error(inp, d.encoding, options.encoding or d.encoding) from None
+        raise _Fallback() from None
+    finally:
+        stream.close()
+    if sum(len(s) for _, s in pending):
+        yield _take(pending, None)[0]
+
+
+def _row_breaks(batch: pa.RecordBatch) -> np.ndarray:
+    """Line breaks inside each record's values: the record spans that many more lines."""
+    total = np.zeros(batch.num_rows, dtype=np.int64)
+    for column in batch.columns:
+        data = column.buffers()[2]
+        if data is None or not (np.frombuffer(data, dtype=np.uint8) <= 13).any():
+            continue  # no byte can be a line break: skip the costly count
+        for needle, sign in (("\n", 1), ("\r", 1), ("\r\n", -1)):
+            total += sign * pc.count_substring(column, needle).to_numpy(zero_copy_only=False)
+    return total
+
+
+def _non_empty(batch: pa.RecordBatch) -> np.ndarray:
+    """False for blank lines and records whose every value is empty: they carry no data."""
+    length = np.zeros(batch.num_rows, dtype=np.int64)
+    for column in batch.columns:
+        length += pc.binary_length(column).to_numpy(zero_copy_only=False)
+    return length > 0
+
+
+def _take(pending: list[tuple[pa.Table, np.ndarray]], rows: int | None) -> tuple[pd.DataFrame, list]:
+    table = pa.concat_tables([t for t, _ in pending])
+    starts = np.concatenate([s for _, s in pending])
+    cut = len(starts) if rows is None else rows
+    frame = table.slice(0, cut).to_pandas()
+    frame.index = pd.Index(starts[:cut], name="row")
+    return frame, ([(table.slice(cut), starts[cut:])] if cut < len(starts) else [])
+
+
+def _python_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | None,
+                   skip: int) -> Iterator[pd.DataFrame]:
+    """Frames from the csv module (exact, slower), after the first ``skip`` records."""
+    encoding = "utf-8-sig" if d.encoding == "utf-8" else d.encoding
+    records: list[list[str]] = []
+    starts: list[int] = []
+    with io.TextIOWrapper(inp.binary(), encoding=encoding, newline="") as text:
+        reader = _csv.reader(text, delimiter=d.delimiter, quotechar='"', doublequote=True, strict=False)
+        header, line, last = None, 0, (0, [""])
+        try:
+            for record in reader:
+                start, line = line + 1, reader.line_num
+                if not record:
+                    continue  # a blank line
+                last = (start, record)
+                if header is None:
+                    header = record
+                    continue
+                if len(record) != len(d.header):
+                    raise _ragged(inp.name, d, start, len(record), d.delimiter.join(record))
+                if not any(record):
+                    continue  # every value empty: no data
+                if skip:
+                    skip -= 1  # already given
+                    continue
+                records.append(record)
+                starts.append(start)
+                if rows is not None and len(records) == rows:
+                    yield _frame(d.header, records, starts)
+                    records, starts = [], []
+        except _csv.Error as exc:
+            problem = str(exc)
+            if "field limit" in problem:
+                problem = f"a value longer than {_csv.field_size_limit():,} characters; is a closing quote missing?"
+            raise ReadError(f"{inp.name} line {line + 1}: {problem}") from None
+        except UnicodeDecodeError:
+            raise _decode_error(inp, d.encoding, options.encoding or d.encoding) from None
+    if last[0] + sum(_breaks(v) for v in last[1]) > line:  # its values ran past the last line break
+        raise _unclosed(inp.name, last[0])
+    if records:
+        yield _frame(d.header, records, starts)
+
+
+def _ragged(name: str, d: _Dialect, line: int, fields: int, text: str) -> ReadError:
+    hint = "; is a closing quote missing?" if "\n" in text or "\r" in text else ""
+    return ReadError(f"{name} line {line}: {fields} field{'s' if fields != 1 else ''}, but the header has "
+                     f"{len(d.header)} (delimiter {d.delimiter!r}){hint}")
+
+
+def _unclosed(name: str, line: int) -> ReadError:
+    return ReadError(f"{name} line {line}: a quoted value is never closed; it runs to the end of the file")
+
+
+def _frame(header: list[str], records: list[list[str]], starts: Sequence[int]) -> pd.DataFrame:
+    return pd.DataFrame({h: pd.array(c, dtype=str) for h, c in zip(header, zip(*records))},
+                        index=pd.Index(starts, dtype="int64", name="row"))
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+class Writer:
+    """The guide's CSV: UTF-8, ';', every field and header quoted, inner '"' doubled, LF after each record.
+
+    The header is the columns exactly as given (the delivery's are canonical, upper case); values are
+    written as they are: no formula escaping, no trimming.
+    """
+
+    def __init__(self, path: str | Path, columns: Sequence[str]) -> None:
+        self.path, self.columns = Path(path), list(columns)
+        if len(set(self.columns)) != len(self.columns):
+            raise ValueError(f"duplicate columns: {self.columns}")
+        self._schema = pa.schema([(c, pa.large_string()) for c in self.columns])
+        try:
+            self._sink = pa.OSFile(str(self.path), "wb")
+            self._writer = pacsv.CSVWriter(self._sink, self._schema, write_options=pacsv.WriteOptions(
+                include_header=True, delimiter=";", quoting_style="all_valid"))
+        except (OSError, pa.ArrowException) as exc:
+            raise WriteError(f"cannot write {self.path}: {exc}") from None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append the frame's records (its columns named at construction, every value a str)."""
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"the frame lacks the columns {missing}")
+        arrays = []
+        for column in self.columns:
+            values = frame[column]
+            try:
+                if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+                    raise pa.ArrowTypeError(str(values.dtype))
+                arrays.append(pa.array(values, type=pa.large_string(), from_pandas=True).fill_null(""))
+            except (pa.ArrowTypeError, pa.ArrowInvalid):
+                raise TypeError(f"column {column}: every value must be a str") from None
+        try:
+            self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
+        except (OSError, pa.ArrowException) as exc:
+            raise WriteError(f"cannot write {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        """Finish the file."""
+        try:
+            self._writer.close()
+            self._sink.close()
+        except (OSError, pa.ArrowException) as exc:
+            raise WriteError(f"cannot write {self.path}: {exc}") from None
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

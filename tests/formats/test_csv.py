@@ -1,0 +1,325 @@
+"""alphaimport.formats.csv: real messy files in, exact frames out; the guide's dialect written byte for byte."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from alphaimport.errors import ReadError, WriteError
+from alphaimport.formats import ReadOptions
+from alphaimport.formats import csv as csvfmt
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def rows_of(frame: pd.DataFrame) -> list[tuple[int, list[str]]]:
+    return [(int(row), list(values)) for row, values in zip(frame.index, frame.to_numpy().tolist())]
+
+
+def assert_text_frame(frame: pd.DataFrame) -> None:
+    assert frame.index.name == "row"
+    assert frame.index.dtype == "int64"
+    for column in frame.columns:
+        assert all(isinstance(v, str) for v in frame[column].tolist()), column
+
+
+READS = {
+    "csv_cp1252_comma_lowercase.csv": (
+        ["klantnummer", "achternaam", "bedrag", "plaats"],
+        [(2, ["1001", "Müller", "€ 1.234", "Zoë's Hof"]), (3, ["1002", "Brontë, Anne", "12,50", "Café"])],
+    ),
+    "csv_latin1_c1_byte.csv": (["naam", "code"], [(2, ["A\x8dB", "1"])]),
+    "csv_utf8_bom_semicolon.csv": (
+        ["PERSON_FAMILYNAME", "CONTACT_PHONENUMBER_1", "INVOICE_AMOUNT"],
+        [(2, ["Jansen", "0612345678", "12345"]), (3, ["Çelik-Öztürk", "+31 6 1234 5678", "00100"])],
+    ),
+    "csv_embedded_newlines.csv": (
+        ["id", "note", "name"],
+        [(2, ["1", "line one\nline two", 'He said "hi"']), (4, ["2", "a;b", "plain"]),
+         (5, ["3", "x\n\ny\n", "z"]), (9, ["4", "", "last"])],
+    ),
+    "csv_crlf.csv": (
+        ["id", "note"], [(2, ["1", "first\r\nsecond"]), (5, ["2", "plain"]), (6, ["3", "three"])],
+    ),
+    "csv_pipe.csv": (
+        ["id", "name", "city"], [(2, ["1", "Jansen", "Utrecht"]), (3, ["2", "De Vries | Zn", "Zwolle"])],
+    ),
+    "csv_tab_delimited.txt": (
+        ["id", "name", "city"], [(2, ["1", "Jansen", "Utrecht"]), (3, ["2", "De Vries", ""])],
+    ),
+    "csv_header_only.csv": (["PERSON_FAMILYNAME", "CONTACT_PHONENUMBER_1"], []),
+    # blank lines and records with every value empty carry no data; later line numbers still count them
+    "csv_blank_lines.csv": (
+        ["id", "name"], [(3, ["1", "Jansen"]), (6, ["2", "De\n\nVries"]), (10, ["3", "Bakker"])],
+    ),
+    "csv_leading_blank_lines.csv": (["id", "name"], [(4, ["1", "Jansen"])]),
+    "csv_text_stays_text.csv": (
+        ["id", "phone", "amount", "big", "flag", "formula", "date"],
+        [(2, ["00123", "0612345678", "1.234,56", "12345678901234567890", "TRUE", "=1+1", "01-02-2027"])],
+    ),
+    "csv_no_trailing_newline.csv": (["id", "name"], [(2, ["1", "Jansen"]), (3, ["2", "Smit"])]),
+    "csv_lone_cr.csv": (["id", "note"], [(2, ["1", "a\rb"]), (4, ["2", "c"])]),
+    "csv_header_embedded_newline.csv": (["id", "long\nname"], [(3, ["1", "x"])]),
+    "csv_golden_delivery.csv": (
+        ["IDENTIFICATION_IDENTIFIER", "PERSON_FAMILYNAME", "CONTACT_PHONENUMBER_1", "INVOICE_DESCRIPTION"],
+        [(2, ["00123", 'O"Brien', "", 'Huur; "januari"\n2028']),
+         (4, ["=1+1", "Müller-Weiß", "31612345678", "Café 😀 – ü"]), (5, ["00000", "", "", ""])],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(READS))
+def test_read_fixture(name: str) -> None:
+    columns, expected = READS[name]
+    frame = csvfmt.read(FIXTURES / name, ReadOptions())
+    assert list(frame.columns) == columns
+    assert rows_of(frame) == expected
+    assert_text_frame(frame)
+    assert not frame.isna().any().any()
+
+
+@pytest.mark.parametrize("name", sorted(READS))
+def test_fast_and_exact_paths_agree(name: str) -> None:
+    """The pyarrow path and the csv-module path give the same frame for every fixture."""
+    inp, options = csvfmt._open(FIXTURES / name), ReadOptions()
+    dialect = csvfmt._sniff(inp, options)
+    if dialect.header_only:
+        pytest.skip("no records")
+    fast = pd.concat(list(csvfmt._arrow_frames(inp, dialect, options, None)))
+    exact = pd.concat(list(csvfmt._python_frames(inp, dialect, options, None, skip=0)))
+    pd.testing.assert_frame_equal(fast, exact)
+
+
+ERRORS = {
+    "csv_empty.csv": "csv_empty.csv is empty",
+    "csv_whitespace_only.csv": "csv_whitespace_only.csv is empty",
+    "csv_ragged_line5.csv": "csv_ragged_line5.csv line 5: 4 fields, but the header has 3 (delimiter ';')",
+    "csv_duplicate_header.csv": 'csv_duplicate_header.csv: duplicate column names in the header: "name" (columns 2, 4)',
+    "csv_unclosed_quote.csv": "csv_unclosed_quote.csv line 3: a quoted value is never closed; it runs to the "
+                              "end of the file",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_read_error(name: str) -> None:
+    with pytest.raises(ReadError) as caught:
+        csvfmt.read(FIXTURES / name, ReadOptions())
+    assert str(caught.value) == ERRORS[name]
+
+
+def test_invalid_utf8_is_read_as_cp1252() -> None:
+    frame = csvfmt.read(FIXTURES / "csv_bad_utf8_line4.csv", ReadOptions())
+    # the file is not valid UTF-8 as a whole, so every byte is cp1252: the UTF-8 lines show their bytes
+    assert frame["name"].tolist() == ["MÃ¼ller", "ZoÃ«", "Café", "Smit"]
+
+
+def test_forced_utf8_names_the_bad_line() -> None:
+    with pytest.raises(ReadError) as caught:
+        csvfmt.read(FIXTURES / "csv_bad_utf8_line4.csv", ReadOptions(encoding="utf-8"))
+    assert str(caught.value) == "csv_bad_utf8_line4.csv line 4: cannot decode byte 0xe9 as utf-8; try --encoding cp1252"
+
+
+def test_forced_encodings() -> None:
+    assert csvfmt.read(FIXTURES / "csv_latin1_c1_byte.csv", ReadOptions(encoding="latin-1"))["naam"].tolist() == ["A\x8dB"]
+    with pytest.raises(ReadError, match=r"line 2: cannot decode byte 0x8d as cp1252; try --encoding latin-1"):
+        csvfmt.read(FIXTURES / "csv_latin1_c1_byte.csv", ReadOptions(encoding="cp1252"))
+    with pytest.raises(ReadError, match="unknown encoding 'klingon'"):
+        csvfmt.read(FIXTURES / "csv_pipe.csv", ReadOptions(encoding="klingon"))
+    bom = csvfmt.read(FIXTURES / "csv_utf8_bom_semicolon.csv", ReadOptions(encoding="utf-8"))
+    assert list(bom.columns)[0] == "PERSON_FAMILYNAME"
+
+
+def test_forced_delimiter() -> None:
+    data = b"a,b;c\n1,2;3\n"
+    assert list(csvfmt.read(io.BytesIO(data), ReadOptions()).columns) == ["a,b", "c"]
+    assert rows_of(csvfmt.read(io.BytesIO(data), ReadOptions(delimiter=","))) == [(2, ["1", "2;3"])]
+    assert list(csvfmt.read(io.BytesIO(b"a\tb\n1\t2\n"), ReadOptions(delimiter="tab")).columns) == ["a", "b"]
+    with pytest.raises(ReadError, match="the delimiter must be one character"):
+        csvfmt.read(io.BytesIO(data), ReadOptions(delimiter=";;"))
+
+
+def test_file_object_source_uses_its_name() -> None:
+    with open(FIXTURES / "csv_ragged_line5.csv", "rb") as handle:
+        with pytest.raises(ReadError, match=r"^csv_ragged_line5.csv line 5: "):
+            csvfmt.read(handle, ReadOptions())
+    with pytest.raises(ReadError, match=r"^input is empty$"):
+        csvfmt.read(io.BytesIO(b""), ReadOptions())
+    with pytest.raises(ReadError, match="binary mode"):
+        csvfmt.read(io.StringIO("a;b\n"), ReadOptions())
+
+
+def test_missing_file() -> None:
+    with pytest.raises(ReadError, match="nothing.csv: no such file"):
+        csvfmt.read(FIXTURES / "nothing.csv", ReadOptions())
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 100])
+def test_chunks_add_up_to_the_whole(rows: int) -> None:
+    path = FIXTURES / "csv_blank_lines.csv"
+    chunks = list(csvfmt.read_chunks(path, ReadOptions(), rows))
+    assert all(len(chunk) <= rows for chunk in chunks)
+    pd.testing.assert_frame_equal(pd.concat(chunks), csvfmt.read(path, ReadOptions()))
+
+
+def test_chunks_of_header_only_file_give_one_empty_frame() -> None:
+    chunks = list(csvfmt.read_chunks(FIXTURES / "csv_header_only.csv", ReadOptions(), 10))
+    assert len(chunks) == 1 and chunks[0].empty
+    assert list(chunks[0].columns) == ["PERSON_FAMILYNAME", "CONTACT_PHONENUMBER_1"]
+
+
+def test_record_larger_than_a_parse_block_falls_back_mid_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow cannot parse a record over its block; the csv module takes over where it stopped."""
+    monkeypatch.setattr(csvfmt, "_BLOCK", 1 << 12)
+    small = [f"{i};naam {i}\n" for i in range(600)]
+    big = 'big;"' + "x" * 6000 + '\nmore"\n'
+    data = ("id;name\n" + "".join(small) + big + "last;é\n").encode()
+    chunks = list(csvfmt.read_chunks(io.BytesIO(data), ReadOptions(), 250))
+    frame = pd.concat(chunks)
+    assert [len(c) for c in chunks] == [250, 250, 102]
+    assert frame.index.tolist() == list(range(2, 603)) + [604]
+    assert frame.loc[602, "name"] == "x" * 6000 + "\nmore"
+    assert frame.loc[604, "name"] == "é"
+
+
+def test_utf8_split_over_scan_blocks_is_still_utf8(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvfmt, "_BLOCK", 7)
+    data = "naam;plaats\nZoë;Köln 😀\nÇelik;€\n".encode()
+    assert rows_of(csvfmt.read(io.BytesIO(data), ReadOptions())) == [(2, ["Zoë", "Köln 😀"]), (3, ["Çelik", "€"])]
+
+
+def test_crlf_in_a_quoted_value_across_a_read_boundary_keeps_its_lf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow alone drops that LF (apache/arrow#51368); the reader never cuts a read between CR and LF."""
+    monkeypatch.setattr(csvfmt, "_BLOCK", 17)
+    data = b'col0\r\n\r\n\r\n"aaaa"""""""""\r\n\r\n\r\n"""\r\n\n"\r\n'
+    assert rows_of(csvfmt.read(io.BytesIO(data), ReadOptions())) == [(4, ['aaaa""""']), (7, ['"\r\n\n'])]
+
+
+def test_cp1252_crlf_file_with_small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvfmt, "_BLOCK", 16)
+    data = "naam,notitie\r\nZoë,\"één\r\ntwee\"\r\n\r\nCafé,€\r\n".encode("cp1252")
+    assert rows_of(csvfmt.read(io.BytesIO(data), ReadOptions())) == [
+        (2, ["Zoë", "één\r\ntwee"]), (5, ["Café", "€"])]
+
+
+# -- a property: whatever a CSV writer produces, the reader gives the values and the start lines ------
+
+PIECES = st.sampled_from(list('ab ;,|\t"\n\ré😀0=') + ["\r\n"])
+TEXT = st.lists(PIECES, max_size=8).map("".join)
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> tuple[bytes, list[str], list[tuple[int, list[str]]]]:
+    delimiter = draw(st.sampled_from(csvfmt.DELIMITERS))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    quote_all = draw(st.booleans())
+    width = draw(st.integers(1, 4))
+    header = [f"col{i}" for i in range(width)]
+    records = draw(st.lists(st.lists(TEXT, min_size=width, max_size=width), max_size=8))
+    blanks = draw(st.lists(st.integers(0, 2), min_size=len(records) + 1, max_size=len(records) + 1))
+
+    # one column has no delimiter in its header to detect: quote any candidate there
+    specials = (*(csvfmt.DELIMITERS if width == 1 else delimiter), '"', "\r", "\n")
+
+    def field(value: str) -> str:
+        if quote_all or value == "" or any(c in value for c in specials):
+            return '"' + value.replace('"', '""') + '"'
+        return value
+
+    lines, line, expected = [delimiter.join(header) + newline], 2, []
+    for record, blank in zip(records, blanks):
+        lines.append(newline * blank)
+        line += blank
+        text = delimiter.join(field(v) for v in record)
+        if any(record):
+            expected.append((line, record))
+        lines.append(text + newline)
+        line += 1 + csvfmt._breaks(text)
+    lines.append(newline * blanks[-1])
+    return "".join(lines).encode(), header, expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(csv_files())
+def test_any_csv_reads_back_with_its_start_lines(case: tuple[bytes, list[str], list]) -> None:
+    data, header, expected = case
+    frame = csvfmt.read(io.BytesIO(data), ReadOptions())
+    assert list(frame.columns) == header
+    assert rows_of(frame) == expected
+    inp = csvfmt._open(io.BytesIO(data))
+    dialect = csvfmt._sniff(inp, ReadOptions())
+    exact = list(csvfmt._python_frames(inp, dialect, ReadOptions(), None, skip=0))
+    assert rows_of(pd.concat(exact)) == expected if exact else expected == []
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+GOLDEN = pd.DataFrame(
+    {
+        "IDENTIFICATION_IDENTIFIER": ["00123", "=1+1", "00000"],
+        "PERSON_FAMILYNAME": ['O"Brien', "Müller-Weiß", ""],
+        "CONTACT_PHONENUMBER_1": ["", "31612345678", ""],
+        "INVOICE_DESCRIPTION": ['Huur; "januari"\n2028', "Café 😀 – ü", ""],
+    },
+    index=pd.Index([2, 3, 4], name="row"),
+)
+
+
+def test_writer_matches_the_golden_file_byte_for_byte(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    with csvfmt.Writer(out, list(GOLDEN.columns)) as writer:
+        writer.write(GOLDEN.iloc[:1])
+        writer.write(GOLDEN.iloc[1:])
+    assert out.read_bytes() == (FIXTURES / "csv_golden_delivery.csv").read_bytes()
+    with open(out, encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle, delimiter=";")) == [list(GOLDEN.columns), *GOLDEN.to_numpy().tolist()]
+
+
+def test_writer_guide_dialect(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    with csvfmt.Writer(out, ["PERSON_FAMILYNAME", "INVOICE_AMOUNT"]) as writer:
+        writer.write(pd.DataFrame({"INVOICE_AMOUNT": ["100"], "PERSON_FAMILYNAME": ["Jansen"], "extra": ["x"]}))
+    data = out.read_bytes()
+    assert data == b'"PERSON_FAMILYNAME";"INVOICE_AMOUNT"\n"Jansen";"100"\n'
+    assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
+
+
+def test_writer_without_records_writes_the_header(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    csvfmt.Writer(out, ["row", "PERSON_FAMILYNAME", "reasons"]).close()
+    assert out.read_bytes() == b'"row";"PERSON_FAMILYNAME";"reasons"\n'
+
+
+def test_writer_refuses_what_it_cannot_write(tmp_path: Path) -> None:
+    with pytest.raises(WriteError, match="cannot write"):
+        csvfmt.Writer(tmp_path / "missing" / "out.csv", ["A"])
+    with csvfmt.Writer(tmp_path / "out.csv", ["A"]) as writer:
+        with pytest.raises(ValueError, match="lacks the columns"):
+            writer.write(pd.DataFrame({"B": ["1"]}))
+        with pytest.raises(TypeError, match="column A: every value must be a str"):
+            writer.write(pd.DataFrame({"A": [1.5, "x"]}, dtype=object))
+
+
+VALUES = st.lists(st.sampled_from(list('aZ09 ;,"|\t\néüß😀') + ["=cmd|' /C calc'!A0", "00123", "\r\n"]),
+                  max_size=12).map("".join) | st.just("x" * 255)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(VALUES, VALUES, VALUES), min_size=1, max_size=10))
+def test_write_then_read_gives_the_same_frame(tmp_path_factory: pytest.TempPathFactory,
+                                              records: list[tuple[str, str, str]]) -> None:
+    columns = ["IDENTIFICATION_IDENTIFIER", "PERSON_FAMILYNAME", "INVOICE_DESCRIPTION"]
+    frame = pd.DataFrame(records, columns=columns)
+    out = tmp_path_factory.mktemp("w") / "out.csv"
+    with csvfmt.Writer(out, columns) as writer:
+        writer.write(frame)
+    back = csvfmt.read(out, ReadOptions())
+    kept = [list(r) for r in records if any(r)]  # a record with every value empty carries no data
+    assert list(back.columns) == columns
+    assert back.to_numpy().tolist() == kept
+    with open(out, encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle, delimiter=";"))[1:] == [list(r) for r in records]
