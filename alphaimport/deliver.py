@@ -20,6 +20,8 @@ CLIENT_PATTERN = re.compile(r"[A-Za-z0-9]{1,32}")
 REJECTS_SUFFIX = ".rejects.csv"
 ROW = "row"
 _PART = ".part"
+#: the temporary name of a file being written: .20261122-1001-3.csv.<pid>.part (see _temp_path)
+_PART_NAME = re.compile(r"\.([0-9]{8}-[A-Za-z0-9]{1,32}-[0-9]+\.[a-z.]+)\.([0-9]{1,10})\.part")
 
 
 def check_client(client: str) -> str:
@@ -60,6 +62,7 @@ class Delivery:
         self._extension = formats.module(fmt).EXTENSIONS[0].lstrip(".")
         self._day, self._client = check_day(day), check_client(client)
         _ensure_directory(self.out_dir)
+        remove_stale_parts(self.out_dir)
         self.reservation: Reservation | None = None  # reserved with the first record: no record, no name
         self._writer: Any = None
         self._rejects: Any = None
@@ -78,9 +81,9 @@ class Delivery:
 
     def _reserve(self) -> Reservation:
         if self.reservation is None:
-            existing = {p.name for p in self.out_dir.iterdir()}
-            taken = existing | {n.rsplit(".", 1)[0] + "." + self._extension for n in existing
-                                if n.endswith(REJECTS_SUFFIX)}
+            # a number is taken when any file of its stem exists: 20261122-1001-2.rejects.csv (or .xml)
+            # takes 20261122-1001-2.csv, whose rejects file would collide with it
+            taken = {f"{_stem(p.name)}.{self._extension}" for p in self.out_dir.iterdir()}
             self.reservation = self._ledger.reserve(self._day, self._client, self._extension, taken=taken)
         return self.reservation
 
@@ -117,7 +120,12 @@ class Delivery:
         self.rejected += len(rejected)
 
     def commit(self) -> list[Path]:
-        """Finish the files, link them into place and record the delivery; returns the paths written."""
+        """Finish the files, link them into place and record the delivery; returns the paths written.
+
+        Both files are finished before either is linked, and the delivery is linked last: a build killed
+        in between leaves no delivery without its rejects file. When a link or the ledger fails, the
+        files this commit linked are removed again: a build that fails leaves no delivery behind.
+        """
         if self.reservation is None:
             return []  # no record: no file, no name
         written = []
@@ -127,11 +135,19 @@ class Delivery:
             temp = _temp_path(final)
             _guarded(writer.close, temp)
             _fsync(temp)
-            _link_into_place(temp, final)
             written.append(final)
-        _fsync_directory(self.out_dir)
-        self._ledger.complete(self.reservation, self.path if self._writer else self.rejects_path,
-                              self._identifiers)
+        linked: list[Path] = []
+        try:
+            for final in reversed(written):
+                _link_into_place(_temp_path(final), final)
+                linked.append(final)
+            _fsync_directory(self.out_dir)
+            self._ledger.complete(self.reservation, self.path if self._writer else self.rejects_path,
+                                  self._identifiers)
+        except BaseException:
+            for final in linked:
+                final.unlink(missing_ok=True)
+            raise
         self._writer = self._rejects = None
         return written
 
@@ -154,8 +170,48 @@ def _rejects_name(name: str) -> str:
     return name.rsplit(".", 1)[0] + REJECTS_SUFFIX
 
 
+def _stem(name: str) -> str:
+    """20261122-1001-2 of 20261122-1001-2.rejects.csv."""
+    return name.split(".", 1)[0]
+
+
 def _temp_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.{os.getpid()}{_PART}")
+
+
+def remove_stale_parts(directory: Path) -> list[Path]:
+    """Remove the temporary files of builds that were killed (their process is gone); returns them.
+
+    Only names this module gives its temporary files are touched, and only when no process of that id
+    is running on this machine (a live build's file, or one of another user's, is left alone).
+    """
+    removed = []
+    for path in directory.iterdir():
+        found = _PART_NAME.fullmatch(path.name)
+        if found is None or _running(int(found.group(2))):
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:  # another build removed it first
+            continue
+        except OSError:  # not ours to remove: leave it
+            continue
+        removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's
+        return True
+    except (OverflowError, OSError):  # no such process id can exist
+        return False
+    return pid > 0
 
 
 def _ensure_directory(directory: Path) -> None:
