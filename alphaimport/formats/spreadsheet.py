@@ -14,8 +14,12 @@ A spreadsheet is read in three steps, each of which can refuse it with a one-lin
 from __future__ import annotations
 
 import contextlib
-import re
 import io
+import os
+import re
+import sys
+import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,11 +75,12 @@ def frames(source: Source, options: ReadOptions, rows: int | None = None,
     with _opened(source) as (name, handle):
         package = recognise(handle, name)
         try:
-            book = _workbook(source, handle, package.kind)
-            sheet_name = choose_sheet(book, options.sheet, name)
-            if guard is not None:
-                guard(package, sheet_name, name)
-            sheet = book.get_sheet_by_name(sheet_name)
+            with _panics_held(name):
+                book = _workbook(source, handle, package.kind)
+                sheet_name = choose_sheet(book, options.sheet, name)
+                if guard is not None:
+                    guard(package, sheet_name, name)
+                sheet = book.get_sheet_by_name(sheet_name)
         except calamine.CalamineError as exc:
             raise _calamine_error(exc, name) from None
     check_cells(sheet.height * sheet.width, name, sheet_name)
@@ -269,6 +274,47 @@ def _calamine_error(exc: Exception, name: str) -> ReadError:
     if "cell limit" in text.lower():
         return UnsafeInput(f"{name}: the sheet spans too many cells ({text})")
     return ReadError(f"{name}: damaged or unreadable spreadsheet ({text})")
+
+
+# -- calamine's panics ---------------------------------------------------------------------------------
+
+_STDERR_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _panics_held(name: str) -> Iterator[None]:
+    """ReadError for a panic inside calamine (a damaged file it does not check, e.g. an XLS cut short
+    inside its directory): pyo3 raises PanicException, a BaseException that nothing else would catch.
+
+    Rust's panic hook writes the panic to file descriptor 2 first; what is written there meanwhile is
+    held and given back afterwards, except after a panic (the ReadError says it in one line).
+    """
+    panicked = False
+    with _STDERR_LOCK:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError, AttributeError):  # no file descriptor 2 to hold
+            saved = None
+        with tempfile.TemporaryFile() as spool:
+            if saved is not None:
+                os.dup2(spool.fileno(), 2)
+            try:
+                yield
+            except BaseException as exc:
+                if type(exc).__name__ != "PanicException":
+                    raise
+                panicked = True
+                text = (str(exc).strip().splitlines() or ["panic"])[0]
+                raise ReadError(f"{name}: damaged or truncated spreadsheet; save it again from the program that "
+                                f"made it (the reader stopped at: {text})") from None
+            finally:
+                if saved is not None:
+                    os.dup2(saved, 2)
+                    os.close(saved)
+                    spool.seek(0)
+                    while not panicked and (chunk := spool.read(1 << 16)):
+                        os.write(2, chunk)
 
 
 # -- sources ------------------------------------------------------------------------------------------
