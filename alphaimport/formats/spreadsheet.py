@@ -29,7 +29,7 @@ import pandas as pd
 import python_calamine as calamine
 
 from alphaimport.errors import ReadError, UnsafeInput, WriteError
-from alphaimport.formats import ReadOptions, Source
+from alphaimport.formats import ReadOptions, Source, cfb
 from alphaimport.formats.cells import cell_text
 
 MiB, GiB = 1 << 20, 1 << 30
@@ -216,6 +216,7 @@ def _check_ole2(handle: BinaryIO, name: str) -> None:
         raise ReadError(f"{name}: a Word document (.doc), not a spreadsheet")
     if "PowerPoint Document" in found:
         raise ReadError(f"{name}: a PowerPoint presentation (.ppt), not a spreadsheet")
+    cfb.check(handle, name)  # chains that loop would make calamine loop (and eat memory) forever
 
 
 def describe(sample: bytes) -> str:
