@@ -105,40 +105,64 @@ def _records(stream: IO[bytes], name: str) -> Iterator[dict[str, str]]:
     """Each <record> as {column: text}, parsed safely and cleared as it goes."""
     refuse_doctype(stream.read(_PROLOG_LIMIT), name)
     stream.seek(0)
-    depth, record, category = 0, 0, None
-    values: dict[str, str] = {}
     etree.clear_error_log()  # lxml keeps earlier documents' errors in a shared log
+    columns: dict[tuple[str, str], str] = {}
+    root = None
     try:
-        for event, element in etree.iterparse(stream, events=("start", "end"), **_SAFE):
-            if event == "start":
-                depth += 1
-                if depth == 1:
-                    _check_root(element, name)
-                elif depth == 2 and element.tag != RECORD:
-                    raise ReadError(f"{name} line {element.sourceline}: <{_tag(element)}> inside <{ROOT}>; "
-                                    f"expected <{RECORD}>")
-                elif depth == 2:
-                    record, values = record + 1, {}
-                elif depth == 3:
-                    category = _tag(element)
-                elif depth > 4:
-                    raise ReadError(f"{name} line {element.sourceline}: <{_tag(element)}> is nested too deep; "
-                                    "a record holds categories holding fields")
-                continue
-            depth -= 1
-            if depth == 3:
-                _put(values, _column(category, _tag(element)), _text(element, name), element, name)
-            elif depth == 2 and len(element) == 0 and _text(element, name).strip():
-                _put(values, category or "", _text(element, name), element, name)
-            elif depth == 2 and _text(element, name).strip():
-                raise ReadError(f"{name} line {element.sourceline}: <{category}> holds both text and elements")
-            elif depth == 1:
-                yield values
-                element.clear()
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
+        events = etree.iterparse(stream, events=("end",), tag=RECORD, **_SAFE)
+        for _, record in events:  # only <record> ends reach Python: fast
+            parent = record.getparent()
+            if root is None:
+                root = _check_root(record.getroottree().getroot(), name)
+            if parent is not root:
+                raise ReadError(f"{name} line {record.sourceline}: <{RECORD}> inside <{parent.tag}>; "
+                                f"a <{RECORD}> belongs directly in <{ROOT}>")
+            _check_children(root, name, stop=record)
+            yield _values(record, name, columns)
+            record.clear()
+            while record.getprevious() is not None:
+                del parent[0]
+        _check_children(root if root is not None else _check_root(events.root, name), name, stop=None)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, name) from None
+
+
+def _values(record: Any, name: str, columns: dict[tuple[str, str], str]) -> dict[str, str]:
+    """One record's {column: text}, its categories holding fields."""
+    values: dict[str, str] = {}
+    for category in record:
+        tag = category.tag
+        if not isinstance(tag, str):
+            continue  # a comment or processing instruction
+        if len(category) == 0:  # a category holding only text: a column of its own name
+            if category.text and category.text.strip():
+                _put(values, tag, category.text, category, name)
+            continue
+        if category.text and not category.text.isspace():
+            raise _mixed(category, name)
+        for field in category:
+            if field.tail and not field.tail.isspace():
+                raise _mixed(category, name)
+            if not isinstance(field.tag, str):
+                continue
+            column = columns.get((tag, field.tag))
+            if column is None:
+                column = columns[tag, field.tag] = registry.default().column_for_xml(tag, field.tag) or f"{tag}/{field.tag}"
+            _put(values, column, (field.text or "") if len(field) == 0 else _text(field, name), field, name)
+    return values
+
+
+def _mixed(category: Any, name: str) -> ReadError:
+    return ReadError(f"{name} line {category.sourceline}: <{category.tag}> holds both text and elements")
+
+
+def _check_children(root: Any, name: str, stop: Any) -> None:
+    """Every element of <annabel> (up to ``stop``) is a <record>."""
+    for child in root:
+        if child is stop:
+            return
+        if isinstance(child.tag, str) and child.tag != RECORD:
+            raise ReadError(f"{name} line {child.sourceline}: <{child.tag}> inside <{ROOT}>; expected <{RECORD}>")
 
 
 def _syntax_error(exc: etree.XMLSyntaxError, name: str) -> ReadError:
@@ -151,30 +175,27 @@ def _syntax_error(exc: etree.XMLSyntaxError, name: str) -> ReadError:
     return ReadError(f"{name} line {line}: {message}")
 
 
-def _check_root(element: Any, name: str) -> None:
+def _check_root(element: Any, name: str) -> Any:
+    """The root element, when it is <annabel> and the document has no DTD."""
     docinfo = element.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # the prefix check missed it: still refuse
         raise UnsafeInput(_REFUSED.format(name=name))
     if element.tag != ROOT:
         raise ReadError(f"{name}: the root element is <{element.tag}>; an Annabel file starts with <{ROOT}>")
+    return element
 
 
-def _tag(element: Any) -> str:
-    return element.tag if isinstance(element.tag, str) else str(element)
-
-
-def _text(element: Any, name: str) -> str:
-    """The element's own text (comments and processing instructions inside it are skipped)."""
-    parts = [element.text or ""]
-    for child in element:
+def _text(field: Any, name: str) -> str:
+    """A field's text around the comments and processing instructions inside it."""
+    parts = [field.text or ""]
+    for child in field:
         if isinstance(child, etree._Entity):
             raise UnsafeInput(f"{name} line {child.sourceline}: entity reference {child.text} is not allowed")
+        if isinstance(child.tag, str):
+            raise ReadError(f"{name} line {child.sourceline}: <{child.tag}> is nested too deep; "
+                            "a record holds categories holding fields")
         parts.append(child.tail or "")
     return "".join(parts)
-
-
-def _column(category: str | None, field: str) -> str:
-    return registry.default().column_for_xml(category or "", field) or f"{category}/{field}"
 
 
 def _put(values: dict[str, str], column: str, text: str, element: Any, name: str) -> None:
