@@ -170,6 +170,7 @@ def _syntax_error(exc: etree.XMLSyntaxError, name: str) -> ReadError:
     fatal = list(exc.error_log.filter_from_fatals()) or list(exc.error_log)
     line, message = (fatal[0].line, fatal[0].message) if fatal else (exc.lineno, exc.msg or str(exc))
     message = re.sub(r", line \d+, column \d+$", "", message.strip())
+    message = re.sub(r"^Excessive depth in document: (\d+).*", r"elements nested more than \1 deep", message)
     if not line:
         return ReadError(f"{name}: not well-formed XML: {message}")
     return ReadError(f"{name} line {line}: {message}")

@@ -135,6 +135,7 @@ def test_read_error(name: str) -> None:
     (b"<annabel><record><person><familyname>&foo;</familyname></person></record></annabel>",
      "input line 1: Entity 'foo' not defined"),
     (b"  \n ", "input is empty"),
+    (b"<annabel>" + b"<a>" * 300, "input line 1: elements nested more than 256 deep"),
     (b"<annabel><record>", "input line 1: Premature end of data in tag record line 1"),
 ])
 def test_structure_errors(document: bytes, message: str) -> None:
