@@ -40,7 +40,7 @@ class _Input:
     path: Path | None = None
     data: bytes = b""
 
-    def binary(self) -> IO[bytes]:
+    def binary(self) -> io.BufferedIOBase:
         return open(self.path, "rb") if self.path else io.BytesIO(self.data)
 
 
@@ -108,13 +108,17 @@ def _frames(source: Source, options: ReadOptions, rows: int | None) -> Iterator[
     d = _sniff(inp, options)
     emitted = 0
     try:
-        for frame in () if d.header_only else _arrow_frames(inp, d, options, rows):
-            emitted += len(frame)
-            yield frame
-    except _Fallback:
-        for frame in _python_frames(inp, d, options, rows, skip=emitted):
-            emitted += len(frame)
-            yield frame
+        try:
+            for frame in () if d.header_only else _arrow_frames(inp, d, options, rows):
+                emitted += len(frame)
+                yield frame
+        except _Fallback:
+            for frame in _python_frames(inp, d, options, rows, skip=emitted):
+                emitted += len(frame)
+                yield frame
+    except UnicodeEncodeError:  # a codec such as unicode_escape or utf-7 decoded half a UTF-16 pair
+        raise ReadError(f"{inp.name}: decoded as {options.encoding or d.encoding}, the file holds a lone "
+                        "surrogate (half a character); check --encoding") from None
     if not emitted:
         yield pd.DataFrame({h: pd.Series([], dtype=str) for h in d.header},
                            index=pd.Index([], dtype="int64", name="row"))
@@ -145,7 +149,7 @@ def _sniff(inp: _Input, options: ReadOptions) -> _Dialect:
     encoding, whole = forced or scan.encoding, scan.size == len(scan.head)
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(scan.head, final=whole)
-    except UnicodeDecodeError:
+    except UnicodeError:  # UnicodeDecodeError, or a plain one: "UTF-16 stream does not start with BOM"
         raise _decode_error(inp, encoding, options.encoding or encoding) from None
     text = text.removeprefix("\ufeff")
     body = text.lstrip("\r\n")
@@ -184,11 +188,11 @@ class _Scan:
             self.undefined = not _CP1252_UNDEFINED.isdisjoint(bytes(block))
         array = np.frombuffer(block, dtype=np.uint8)
         if len(array):
-            cr = np.count_nonzero(array == 13)
+            cr = int(np.count_nonzero(array == 13))
             self.crlf_pairs += int(self._last == 13 and array[0] == 10)
             if cr:
-                self.crlf_pairs += np.count_nonzero((array[:-1] == 13) & (array[1:] == 10))
-            self.lf, self.cr, self._last = self.lf + np.count_nonzero(array == 10), self.cr + cr, int(array[-1])
+                self.crlf_pairs += int(np.count_nonzero((array[:-1] == 13) & (array[1:] == 10)))
+            self.lf, self.cr, self._last = self.lf + int(np.count_nonzero(array == 10)), self.cr + cr, int(array[-1])
 
     def _check_utf8(self, block: memoryview) -> None:
         start = 0
@@ -297,6 +301,8 @@ def _decode_error(inp: _Input, encoding: str, label: str) -> ReadError:
             except UnicodeDecodeError as exc:
                 return ReadError(f"{inp.name} line {number}: cannot decode byte 0x{line[exc.start]:02x} "
                                  f"as {label}; try --encoding {hint}")
+            except UnicodeError as exc:  # no byte to name: "UTF-16 stream does not start with BOM"
+                return ReadError(f"{inp.name}: cannot decode the file as {label} ({exc}); try --encoding {hint}")
     return ReadError(f"{inp.name}: cannot decode the file as {label}; try --encoding {hint}")
 
 
@@ -440,7 +446,7 @@ def _unclosed(name: str, line: int) -> ReadError:
 
 def _frame(header: list[str], records: list[list[str]], starts: Sequence[int]) -> pd.DataFrame:
     return pd.DataFrame({h: pd.array(c, dtype=str) for h, c in zip(header, zip(*records))},
-                        index=pd.Index(starts, dtype="int64", name="row"))
+                        index=pd.Index(list(starts), dtype="int64", name="row"))
 
 
 # -- writing -------------------------------------------------------------------------------------
