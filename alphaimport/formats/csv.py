@@ -12,7 +12,7 @@ import csv as _csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator, Sequence
+from typing import IO, Any, Iterator, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -65,7 +65,7 @@ class _Utf8Stream(io.RawIOBase):
     pyarrow drops the LF of a CRLF inside a quoted value when it straddles two reads (apache/arrow#51368).
     """
 
-    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+    def __init__(self, raw: io.BufferedIOBase, encoding: str) -> None:
         super().__init__()
         self._raw, self._buffer, self._eof = raw, bytearray(), False
         self._decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)()
@@ -397,7 +397,7 @@ def _python_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | N
     encoding = "utf-8-sig" if d.encoding == "utf-8" else d.encoding
     records: list[list[str]] = []
     starts: list[int] = []
-    with io.TextIOWrapper(inp.binary(), encoding=encoding, newline="") as text:
+    with io.TextIOWrapper(cast(IO[bytes], inp.binary()), encoding=encoding, newline="") as text:
         reader = _csv.reader(text, delimiter=d.delimiter, quotechar='"', doublequote=True, strict=False)
         header, line, last = None, 0, (0, [""])
         try:

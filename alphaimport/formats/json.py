@@ -104,8 +104,9 @@ def _row(item: Any, number: int, name: str) -> dict[str, str]:
     where = f"{name} record {number}"
     if not isinstance(item, dict):
         raise ReadError(f"{where}: expected an object, got {_kind(item)}")
-    if getattr(item, "repeated", None):
-        raise ReadError(f"{where}: the key {item.repeated[0]!r} appears twice")
+    repeated = getattr(item, "repeated", None)
+    if repeated:
+        raise ReadError(f"{where}: the key {repeated[0]!r} appears twice")
     row: dict[str, str] = {}
     for key, value in item.items():
         if _SURROGATE.search(key):

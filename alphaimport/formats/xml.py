@@ -167,7 +167,8 @@ def _check_children(root: Any, name: str, stop: Any) -> None:
 
 def _syntax_error(exc: etree.XMLSyntaxError, name: str) -> ReadError:
     """A one-line ReadError from lxml's first fatal error (iterparse's own message can be vaguer)."""
-    fatal = list(exc.error_log.filter_from_fatals()) or list(exc.error_log)
+    log: Any = exc.error_log
+    fatal = list(log.filter_from_fatals()) or list(log)
     line, message = (fatal[0].line, fatal[0].message) if fatal else (exc.lineno, exc.msg or str(exc))
     message = re.sub(r", line \d+, column \d+$", "", message.strip())
     message = re.sub(r"^Excessive depth in document: (\d+).*", r"elements nested more than \1 deep", message)
