@@ -205,6 +205,8 @@ class _Scan:
 
     @property
     def encoding(self) -> str:
+        if self.head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16"  # Excel's "Unicode text": UTF-16 with a byte order mark
         return "utf-8" if self.utf8 else "latin-1" if self.undefined else "cp1252"
 
     @property

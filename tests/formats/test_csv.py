@@ -53,6 +53,10 @@ READS = {
         ["id", "name", "city"], [(2, ["1", "Jansen", "Utrecht"]), (3, ["2", "De Vries", ""])],
     ),
     "csv_header_only.csv": (["PERSON_FAMILYNAME", "CONTACT_PHONENUMBER_1"], []),
+    "csv_utf16_tab_excel_unicode.txt": (
+        ["Klantnummer", "Achternaam", "Notitie"],
+        [(2, ["00123", "Müller", "twee\r\nregels"]), (4, ["00124", "Zoë 😀", ""])],
+    ),
     # blank lines and records with every value empty carry no data; later line numbers still count them
     "csv_blank_lines.csv": (
         ["id", "name"], [(3, ["1", "Jansen"]), (6, ["2", "De\n\nVries"]), (10, ["3", "Bakker"])],
