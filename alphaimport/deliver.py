@@ -12,7 +12,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from alphaimport import formats
-from alphaimport.errors import OptionError, WriteError
+from alphaimport.errors import LedgerError, OptionError, WriteError
 from alphaimport.ledger import Ledger, Reservation
 
 #: a client code is a file-name part: letters and digits only (no '/', '..', NUL or spaces)
@@ -163,7 +163,10 @@ class Delivery:
                     pass
             _temp_path(final).unlink(missing_ok=True)
         self._writer = self._rejects = None
-        self._ledger.fail(self.reservation)
+        try:
+            self._ledger.fail(self.reservation)
+        except LedgerError:  # the name stays 'reserved', so still never reused; the first error is the news
+            pass
 
 
 def _rejects_name(name: str) -> str:
@@ -219,6 +222,8 @@ def _ensure_directory(directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WriteError(f"cannot create the output folder {directory}: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # a NUL in the path
+        raise WriteError(f"cannot create the output folder {str(directory)!r}: {exc}") from None
     if not os.access(directory, os.W_OK | os.X_OK):
         raise WriteError(f"the output folder {directory} is not writable")
 

@@ -67,6 +67,8 @@ class Ledger:
             raise LedgerError(_explain(exc, self.path)) from exc
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path} is not an alphaimport ledger ({exc})") from exc
+        except ValueError as exc:  # a NUL in the path
+            raise LedgerError(f"cannot use the ledger {str(self.path)!r}: {exc}") from None
 
     def __enter__(self) -> Ledger:
         return self
@@ -116,8 +118,11 @@ class Ledger:
 
     def fail(self, reservation: Reservation) -> None:
         """Mark a reservation whose file was not written: the name stays issued, never reused."""
-        with self._transaction():
-            self._db.execute("UPDATE deliveries SET status = 'failed' WHERE name = ?", (reservation.name,))
+        try:
+            with self._transaction():
+                self._db.execute("UPDATE deliveries SET status = 'failed' WHERE name = ?", (reservation.name,))
+        except sqlite3.OperationalError as exc:
+            raise LedgerError(_explain(exc, self.path)) from exc
 
     def delivered_before(self, identifiers: Iterable[str]) -> dict[str, str]:
         """Identifier -> the most recent complete delivery that holds it, for those delivered before."""

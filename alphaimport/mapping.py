@@ -74,6 +74,8 @@ def load_mapping(path: str | Path) -> Mapping:
         raise MappingError(f"{where}: the mapping file is not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise MappingError(f"{where}: cannot read the mapping file ({exc.strerror or exc})") from None
+    except ValueError as exc:  # a NUL in the path
+        raise MappingError(f"{where!r}: cannot read the mapping file ({exc})") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
