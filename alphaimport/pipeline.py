@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from alphaimport.read import iter_load
@@ -19,7 +21,7 @@ from alphaimport.profile import Profile
 from alphaimport.report import Tally
 from alphaimport.validate import REASONS, options_for, validate
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 20_000  # records per chunk: the working set of validate is ~10 KB a record (26 columns)
 Progress = Callable[[int], None]
 
 
@@ -66,18 +68,20 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
         job.source, job.mapping, job.sheet, encoding=job.encoding, delimiter=job.delimiter,
         chunk_rows=job.chunk_rows)
     options = options_for(job.profile, mapping, job.phone_countries)
-    chunks, duplicates = _duplicates_across_chunks(job, chunks)
+    chunks, repeats = _duplicates_across_chunks(job, chunks)
     tally = Tally(keep_issues=keep_issues, redact=redact)
-    with Ledger(job.ledger) as ledger:
+    with _SpoolingLedger(job.ledger) as ledger:
         delivery = Delivery(job.out_dir, job.client or "", job.format, columns, ledger, job.day) \
             if building else None
         try:
             for chunk in chunks:
+                duplicates = repeats.within(chunk) if repeats is not None else None
                 result = validate(chunk, job.profile, options, today=job.today, duplicates=duplicates,
                                   earlier=_earlier(ledger, chunk))
                 tally.add_result(result)
                 if delivery is not None:
-                    delivery.write(result.accepted, _identifiers(result.accepted))
+                    delivery.write(result.accepted)
+                    ledger.spool.add(_identifiers(result.accepted))  # recorded by delivery.commit()
                     delivery.reject(result.rejected, REASONS)
                 if progress:
                     progress(len(chunk))
@@ -96,7 +100,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
 
 
 def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame]
-                              ) -> tuple[Iterator[pd.DataFrame], dict[str, list[int]] | None]:
+                              ) -> tuple[Iterator[pd.DataFrame], _Repeats | None]:
     """When the input spans several chunks, a first pass finds identifiers shared across them."""
     first = next(chunks, None)
     second = next(chunks, None)
@@ -105,20 +109,116 @@ def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame]
     if second is None:
         return iter([first]), None  # one chunk: validate finds duplicates within it
     unique = [f.column for f in _registry.default().fields if f.unique]
-    seen: list[pd.Series] = []
     *_, again = iter_load(job.source, job.mapping, job.sheet, encoding=job.encoding,
-                                delimiter=job.delimiter, chunk_rows=job.chunk_rows)
-    for chunk in again:
-        for column in unique:
-            if column in chunk:
+                          delimiter=job.delimiter, chunk_rows=job.chunk_rows)
+    return itertools.chain([first, second], chunks), _Repeats.scan(again, unique)
+
+
+class _Repeats:
+    """The values of the unique fields that several records hold, anywhere in a multi-chunk input.
+
+    The first pass keeps a 96-bit hash and the row of every value (20 bytes a record, whatever the
+    values' length), never the values: a file of millions of records does not hold millions of strings.
+    The rows whose hashes repeat, a few, are grouped; each chunk then gets {value: every row holding it}.
+    """
+
+    _KEYS = ("0123456789123456", "alphaimport.dup2")  # two siphash keys: independent hashes
+
+    def __init__(self, columns: list[str], groups: list[list[int]], member: list[dict[int, int]]) -> None:
+        self._columns = columns
+        self._groups = groups  # group -> every row holding its value (in any of the columns)
+        self._member = member  # per column: row -> group
+
+    @classmethod
+    def scan(cls, chunks: Iterable[pd.DataFrame], columns: list[str]) -> _Repeats:
+        parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # column, hash, check, rows
+        for chunk in chunks:
+            for at, column in enumerate(columns):
+                if column in chunk:
+                    values = chunk[column].to_numpy(dtype=object)
+                    present = values != ""
+                    text = values[present]
+                    parts.append((at, _hash(text, cls._KEYS[0]), _hash(text, cls._KEYS[1]).astype(np.uint32),
+                                  chunk.index.to_numpy()[present]))
+        member: list[dict[int, int]] = [{} for _ in columns]
+        if not parts:
+            return cls(columns, [], member)
+        ordered = np.concatenate([p[1] for p in parts])
+        ordered.sort()
+        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+        del ordered
+        picked = [(at, np.isin(hashes, repeated), hashes, checks, rows) for at, hashes, checks, rows in parts]
+        candidates = pd.DataFrame({  # the few records whose hash repeats, grouped by the whole 96 bits
+            "column": np.concatenate([np.full(m.sum(), at) for at, m, *_ in picked]),
+            "hash": np.concatenate([h[m] for _, m, h, _, _ in picked]),
+            "check": np.concatenate([c[m] for _, m, _, c, _ in picked]),
+            "row": np.concatenate([r[m] for _, m, _, _, r in picked]),
+        })
+        groups: list[list[int]] = []
+        for _, group in candidates.groupby(["hash", "check"], sort=False):
+            if len(group) > 1:
+                for at, row in zip(group["column"].tolist(), group["row"].tolist()):
+                    member[at][row] = len(groups)
+                groups.append(group["row"].tolist())
+        return cls(columns, groups, member)
+
+    def within(self, chunk: pd.DataFrame) -> dict[str, list[int]]:
+        """{value: every row holding it} for the values of ``chunk`` that other records hold too."""
+        found: dict[str, list[int]] = {}
+        for at, column in enumerate(self._columns):
+            if column in chunk and self._member[at]:
                 values = chunk[column]
-                seen.append(values[values != ""])
-    if not seen:
-        return itertools.chain([first, second], chunks), {}
-    every = pd.concat(seen)
-    shared = every[every.duplicated(keep=False)]
-    duplicates = {str(k): [int(r) for r in v] for k, v in shared.groupby(shared, sort=False).groups.items()}
-    return itertools.chain([first, second], chunks), duplicates
+                for row, value in values[values.index.isin(list(self._member[at]))].items():
+                    found.setdefault(value, self._groups[self._member[at][row]])
+        return found
+
+
+def _hash(text: np.ndarray, key: str) -> np.ndarray:
+    try:
+        return pd.util.hash_array(text, hash_key=key, categorize=False)
+    except UnicodeEncodeError:  # a lone surrogate (a hand-built frame): hash its bytes as written
+        text = np.array([v.encode("utf-8", "surrogatepass").decode("latin-1") for v in text], dtype=object)
+        return pd.util.hash_array(text, hash_key=key, categorize=False)
+
+
+class _Spool:
+    """Text values kept in a temporary file, in order: the identifiers of millions of delivered records
+    are hundreds of MB as Python strings."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+
+    def add(self, values: list[str]) -> None:
+        if values:
+            if any("\0" in v for v in values):  # the text normaliser refuses control characters
+                raise ValueError("an identifier holds a NUL character")
+            self._file.write("\0".join(values).encode("utf-8", "surrogatepass") + b"\0")
+
+    def __iter__(self) -> Iterator[str]:
+        self._file.seek(0)
+        rest = b""
+        while block := self._file.read(1 << 20):
+            *complete, rest = (rest + block).split(b"\0")
+            yield from (v.decode("utf-8", "surrogatepass") for v in complete)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _SpoolingLedger(Ledger):
+    """The ledger, with the run's delivered identifiers spooled to disk and recorded by ``complete``
+    (in the delivery's own transaction) rather than held by the Delivery in a list."""
+
+    def __init__(self, path: Path | None) -> None:
+        super().__init__(path)
+        self.spool = _Spool()
+
+    def complete(self, reservation: Any, path: Path, identifiers: Iterable[str]) -> None:
+        super().complete(reservation, path, itertools.chain(identifiers, self.spool))
+
+    def close(self) -> None:
+        self.spool.close()
+        super().close()
 
 
 def _earlier(ledger: Ledger, chunk: pd.DataFrame) -> dict[str, str]:

@@ -1,0 +1,65 @@
+"""The streaming pipeline: the verdict does not depend on the chunk size, duplicate identifiers are found
+across chunks, and every delivered identifier reaches the ledger."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alphaimport import pipeline
+from alphaimport.ledger import Ledger
+from alphaimport.profile import Profile
+
+REPO = Path(__file__).resolve().parents[1]
+ERP, ERP_MAP = REPO / "fixtures" / "erp_debiteuren.csv", REPO / "fixtures" / "erp_debiteuren.yaml"
+TODAY = dt.date(2026, 11, 22)
+
+
+def _records(identifiers: list[str]) -> pd.DataFrame:
+    n = len(identifiers)
+    return pd.DataFrame({
+        "IDENTIFICATION_IDENTIFIER": identifiers, "PERSON_FAMILYNAME": ["Jansen"] * n,
+        "CONTACT_PHONENUMBER_1": [f"06-{12345600 + i}" for i in range(n)], "CONTROL_FLOWID": ["1001"] * n,
+    })
+
+
+def _build(tmp_path: Path, source: object, chunk_rows: int, mapping: Path | None = None, name: str = "out"
+           ) -> tuple[pipeline.Outcome, pd.DataFrame, pd.DataFrame]:
+    job = pipeline.Job(source=source, profile=Profile("sms"), mapping=mapping, client="1001",
+                       out_dir=tmp_path / name, day="20261122", ledger=tmp_path / f"{name}.sqlite3",
+                       today=TODAY, chunk_rows=chunk_rows)
+    outcome = pipeline.run(job, keep_issues=True)
+    read = [pd.read_csv(p, sep=";", dtype=str, keep_default_na=False) for p in outcome.written]
+    return outcome, read[0], read[1] if len(read) > 1 else pd.DataFrame()
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 7])
+def test_chunks_give_the_verdict_of_one_chunk(tmp_path: Path, chunk_rows: int) -> None:
+    whole, delivered, rejects = _build(tmp_path, ERP, 10_000, ERP_MAP, "whole")
+    chunked, delivered_chunked, rejects_chunked = _build(tmp_path, ERP, chunk_rows, ERP_MAP, "chunked")
+    pd.testing.assert_frame_equal(delivered_chunked, delivered)
+    pd.testing.assert_frame_equal(rejects_chunked, rejects)
+    columns = ["row", "field", "code", "level", "message"]
+    pd.testing.assert_frame_equal(
+        chunked.tally.issues()[columns].sort_values(columns, ignore_index=True),
+        whole.tally.issues()[columns].sort_values(columns, ignore_index=True))
+
+
+def test_identifiers_shared_across_chunks_reject_every_record_holding_them(tmp_path: Path) -> None:
+    frame = _records(["A1", "B2", "C3", "A1", "D4", "E5", "B2", "F6", "A1", "ÿ\u20ac7"])
+    outcome, delivered, rejects = _build(tmp_path, frame, chunk_rows=3)
+    assert rejects["row"].tolist() == ["1", "2", "4", "7", "9"]
+    assert delivered["IDENTIFICATION_IDENTIFIER"].tolist() == ["C3", "D4", "E5", "F6", "ÿ\u20ac7"]
+    messages = outcome.tally.issues().query("code == 'duplicate-identifier'").set_index("row")["message"]
+    assert messages[1].startswith("identifier A1 is also on row 4, 9;")
+    assert messages[7].startswith("identifier B2 is also on row 2;")
+
+
+def test_every_delivered_identifier_is_in_the_ledger(tmp_path: Path) -> None:
+    identifiers = [f"K{i:05d}" for i in range(25)] + ["ÿ\u20ac;\"x"]
+    outcome, delivered, _ = _build(tmp_path, _records(identifiers), chunk_rows=4)
+    assert len(delivered) == 26
+    with Ledger(tmp_path / "out.sqlite3") as ledger:
+        assert set(ledger.delivered_before(identifiers)) == set(identifiers)
