@@ -112,13 +112,20 @@ def _why(number: PhoneNumber | NumberParseException) -> str:
     return f"its {len(national)} digits after +{number.country_code} are no valid number in {country}"
 
 
-def make(region: str = "NL", mobile_expected: bool = False,
-         allowed_countries: Iterable[str] | None = None) -> Normaliser:
-    """Return a phone normaliser for ``region`` (numbers without a country code), as E.164 digits."""
+def options(region: str = "NL", mobile_expected: bool = False,
+            allowed_countries: Iterable[str] | None = None) -> tuple[str, bool, frozenset[str] | None]:
+    """Return make()'s options as normalise_number takes them: region upper case and known, countries a set."""
     region = region.upper()
     if PhoneMetadata.metadata_for_region(region) is None:
         raise ValueError(f"unknown phone region {region!r}; use an ISO 3166-1 alpha-2 code such as NL")
     allowed = None if allowed_countries is None else frozenset(c.upper() for c in allowed_countries)
+    return region, mobile_expected, allowed
+
+
+def make(region: str = "NL", mobile_expected: bool = False,
+         allowed_countries: Iterable[str] | None = None) -> Normaliser:
+    """Return a phone normaliser for ``region`` (numbers without a country code), as E.164 digits."""
+    region, mobile_expected, allowed = options(region, mobile_expected, allowed_countries)
 
     def normalise(text: str) -> Normalised:
         """Return the number in ``text`` as E.164 digits without +."""
