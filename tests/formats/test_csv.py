@@ -87,13 +87,12 @@ def test_read_fixture(name: str) -> None:
     assert not frame.isna().any().any()
 
 
-@pytest.mark.parametrize("name", sorted(READS))
+@pytest.mark.parametrize("name", sorted(n for n in READS if READS[n][1]))  # files with records
 def test_fast_and_exact_paths_agree(name: str) -> None:
     """The pyarrow path and the csv-module path give the same frame for every fixture."""
     inp, options = csvfmt._open(FIXTURES / name), ReadOptions()
     dialect = csvfmt._sniff(inp, options)
-    if dialect.header_only:
-        pytest.skip("no records")
+    assert not dialect.header_only
     fast = pd.concat(list(csvfmt._arrow_frames(inp, dialect, options, None)))
     exact = pd.concat(list(csvfmt._python_frames(inp, dialect, options, None, skip=0)))
     pd.testing.assert_frame_equal(fast, exact)
