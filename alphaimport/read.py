@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, NamedTuple, Union
 
@@ -251,7 +252,8 @@ def _zip_kind(target: Path | BinaryIO) -> str:
         with zipfile.ZipFile(target) as archive:
             names = set(archive.namelist())
             mimetype = archive.open("mimetype").read(100) if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, zlib.error, NotImplementedError,
+            RuntimeError):  # a damaged or odd archive (zip features no spreadsheet uses): its reader says so
         return "zip"
     finally:
         if not isinstance(target, Path):

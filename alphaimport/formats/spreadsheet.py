@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
@@ -125,6 +126,9 @@ def check_zip(handle: BinaryIO, name: str) -> zipfile.ZipFile:
                               f"({size_text(member.file_size)}), over the {MAX_RATIO}:1 limit (zip bomb?)")
         if member.flag_bits & 0x1:
             raise ReadError(f"{name}: the archive is password-protected; save it without a password")
+        if member.flag_bits & 0x60 or member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ReadError(f"{name}: damaged: part {member.filename} uses a zip feature no spreadsheet uses "
+                            f"(flags {member.flag_bits:#x}, method {member.compress_type})")
     return archive
 
 
@@ -194,7 +198,7 @@ def _small_part(archive: zipfile.ZipFile, part: str, name: str) -> bytes:
             return handle.read(MiB)
     except KeyError:
         return b""
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error):
         raise ReadError(f"{name}: truncated or damaged: part {part} cannot be read") from None
 
 
