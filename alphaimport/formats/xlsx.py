@@ -61,15 +61,19 @@ def check_extent(package: Package, sheet: str, name: str) -> None:
     """UnsafeInput when the XLSX sheet's cells span more than MAX_CELLS (rows x columns)."""
     if package.kind != "xlsx" or package.archive is None:
         return  # xlsb: binary records, read as they are
-    part = _sheet_part(package.archive, sheet)
-    if part is None:
-        return  # calamine names the problem
-    try:
-        rows, columns = sheet_extent(package.archive, part)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise ReadError(f"{name}: damaged or tampered: part {part} does not match its declared size "
-                        f"and checksum ({exc})") from None
-    check_cells(rows * columns, name, sheet)
+    archive = package.archive
+    part = _sheet_part(archive, sheet)
+    # where the workbook does not say which part holds the sheet (a damaged workbook.xml or its rels, which
+    # calamine may still read), every XML part is measured: calamine would allocate whichever it loads
+    parts = [part] if part in set(archive.namelist()) else [
+        info.filename for info in archive.infolist() if info.filename.lower().endswith(".xml")]
+    for part in parts:
+        try:
+            rows, columns = sheet_extent(archive, part)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise ReadError(f"{name}: damaged or tampered: part {part} does not match its declared size "
+                            f"and checksum ({exc})") from None
+        check_cells(rows * columns, name, sheet)
 
 
 def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
