@@ -26,7 +26,8 @@ from alphaimport.formats import ReadOptions, Source
 NAME = "csv"
 EXTENSIONS = (".csv", ".txt")
 DELIMITERS = (";", ",", "\t", "|")  # detection candidates; on a tie the first wins
-_BLOCK = 1 << 22  # bytes per read, and pyarrow's parse block (a record must fit in one)
+_BLOCK = 1 << 20  # bytes per read and pyarrow's parse block (a longer record: the csv module reads on);
+# pyarrow's streaming reader reads up to 32 blocks ahead, so this also bounds its read-ahead (~32 MB)
 _HEADER_LIMIT = 1 << 20
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _BYTE_COUNTED = ("utf-8", "cp1252", "iso8859-1")  # encodings whose line breaks are the bytes CR and LF
