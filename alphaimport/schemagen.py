@@ -58,7 +58,7 @@ def annabel_xsd() -> str:
     lines += ["            </xs:sequence>", "          </xs:complexType>", "        </xs:element>",
               "      </xs:sequence>", "    </xs:complexType>", "  </xs:element>"]
     for name, restriction in sorted(_xsd_simple_types().items()):
-        lines += [f'  <xs:simpleType name="{name}">', f'    <xs:restriction base="xs:string">']
+        lines += [f'  <xs:simpleType name="{name}">', '    <xs:restriction base="xs:string">']
         lines += [f"      {r}" for r in restriction]
         lines += ["    </xs:restriction>", "  </xs:simpleType>"]
     lines.append("</xs:schema>")

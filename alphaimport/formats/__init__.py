@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, BinaryIO, Union
 
-from alphaimport.errors import UnsupportedFormat
+from alphaimport.errors import ReadError, UnsupportedFormat
 
 Source = Union[str, Path, BinaryIO]
 
@@ -40,6 +40,16 @@ class ReadOptions:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+
+
+def file_object_bytes(source: BinaryIO) -> tuple[str, bytes]:
+    """(the file's name for messages, all its bytes) of a file object; ReadError for a text-mode file."""
+    name = getattr(source, "name", None)
+    label = Path(name).name if isinstance(name, str) and name else "input"
+    data = source.read()
+    if not isinstance(data, bytes):
+        raise ReadError(f"{label}: open the file in binary mode ('rb')")
+    return label, data
 
 
 def module(name: str) -> ModuleType:

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from alphaimport.errors import ReadError, WriteError
-from alphaimport.formats import ReadOptions, Source
+from alphaimport.formats import ReadOptions, Source, file_object_bytes
 
 NAME = "csv"
 EXTENSIONS = (".csv", ".txt")
@@ -131,11 +131,7 @@ def _open(source: Source) -> _Input:
         if not path.is_file():
             raise ReadError(f"{path.name}: no such file" if not path.exists() else f"{path.name} is not a file")
         return _Input(path.name, path=path)
-    name = getattr(source, "name", None)
-    label = Path(name).name if isinstance(name, str) and name else "input"
-    data = source.read()
-    if not isinstance(data, bytes):
-        raise ReadError(f"{label}: open the file in binary mode ('rb')")
+    label, data = file_object_bytes(source)
     return _Input(label, data=data)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from alphaimport import registry
 from alphaimport.errors import ReadError
-from alphaimport.formats import ReadOptions, Source
+from alphaimport.formats import ReadOptions, Source, file_object_bytes
 from alphaimport.formats.cells import cell_text
 
 NAME = "json"
@@ -56,12 +56,7 @@ def _load(source: Source) -> tuple[str, bytes]:
             return path.name, path.read_bytes()
         except OSError as exc:
             raise ReadError(f"{path.name}: cannot read the file: {exc.strerror or exc}") from None
-    name = getattr(source, "name", None)
-    label = Path(name).name if isinstance(name, str) and name else "input"
-    data = source.read()
-    if not isinstance(data, bytes):
-        raise ReadError(f"{label}: open the file in binary mode ('rb')")
-    return label, data
+    return file_object_bytes(source)
 
 
 def _decode(data: bytes, name: str, encoding: str | None) -> str:

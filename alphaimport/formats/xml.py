@@ -15,7 +15,7 @@ from lxml import etree
 
 from alphaimport import registry
 from alphaimport.errors import ReadError, UnsafeInput, WriteError
-from alphaimport.formats import ReadOptions, Source
+from alphaimport.formats import ReadOptions, Source, file_object_bytes
 
 NAME = "xml"
 EXTENSIONS = (".xml",)
@@ -61,11 +61,7 @@ def _open(source: Source) -> tuple[str, IO[bytes]]:
             return path.name, open(path, "rb")
         except OSError as exc:
             raise ReadError(f"{path.name}: cannot read the file: {exc.strerror or exc}") from None
-    name = getattr(source, "name", None)
-    label = Path(name).name if isinstance(name, str) and name else "input"
-    data = source.read()
-    if not isinstance(data, bytes):
-        raise ReadError(f"{label}: open the file in binary mode ('rb')")
+    label, data = file_object_bytes(source)
     return label, io.BytesIO(data)
 
 
