@@ -11,7 +11,7 @@ import pandas as pd
 from alphaimport import registry as _registry
 from alphaimport.errors import OptionError, WriteError
 from alphaimport.issues import CODES, COLUMNS, ERROR, INFO, WARNING
-from alphaimport.validate import Result
+from alphaimport.validate import Result, summary
 
 REPORT_FORMATS = (".json", ".csv", ".html")
 TOP_PROBLEMS = 10
@@ -76,13 +76,7 @@ class Tally:
 
     def summary(self) -> dict[str, Any]:
         """The run's summary as plain data (the --report file's "summary")."""
-        top = self.problems.sort_values(ascending=False, kind="stable").head(TOP_PROBLEMS)
-        return {
-            "records": self.records, "accepted": self.accepted, "rejected": self.rejected,
-            "errors": self.levels.get(ERROR, 0), "warnings": self.levels.get(WARNING, 0),
-            "normalised": self.levels.get(INFO, 0),
-            "top_problems": [{"field": f, "code": c, "level": lv, "count": int(n)} for (f, c, lv), n in top.items()],
-        }
+        return summary(self.records, self.rejected, self.levels, self.problems)
 
     def issues(self) -> pd.DataFrame:
         """Every kept issue, in one frame."""

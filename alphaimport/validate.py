@@ -10,7 +10,7 @@ import pandas as pd
 
 from alphaimport import registry as _registry
 from alphaimport import rules
-from alphaimport.issues import ACCEPTED, COLUMNS, ERROR, REJECTED, WARNING
+from alphaimport.issues import ACCEPTED, COLUMNS, ERROR, INFO, REJECTED, WARNING
 from alphaimport.issues import frame as issues_frame
 from alphaimport.normalise import Options, normalise
 from alphaimport.profile import Profile
@@ -85,17 +85,19 @@ def status(result: Result) -> pd.Series:
 
 
 def summarise(records: int, rejected: int, issues: pd.DataFrame) -> dict[str, Any]:
-    """Counts and the top problems (by field and code) of one run."""
-    problems = issues[issues["level"] != "info"]
-    top = (problems.groupby(["field", "code", "level"], sort=False).size().sort_values(ascending=False)
-           .head(TOP_PROBLEMS))
+    """Counts and the top problems (by field and code) of one frame's verdict."""
+    levels = {str(k): int(v) for k, v in issues["level"].value_counts().items()}
+    problems = issues[issues["level"] != INFO].groupby(["field", "code", "level"], sort=False).size()
+    return summary(records, rejected, levels, problems)
+
+
+def summary(records: int, rejected: int, levels: Mapping[str, int], problems: pd.Series) -> dict[str, Any]:
+    """The summary as plain data (the --report file's "summary"): counts, and the most frequent
+    (field, code, level) problems from ``problems`` (counts indexed by those three)."""
+    top = problems.sort_values(ascending=False, kind="stable").head(TOP_PROBLEMS)
     return {
-        "records": records,
-        "accepted": records - rejected,
-        "rejected": rejected,
-        "errors": int((issues["level"] == ERROR).sum()),
-        "warnings": int((issues["level"] == WARNING).sum()),
-        "normalised": int((issues["level"] == "info").sum()),
+        "records": records, "accepted": records - rejected, "rejected": rejected,
+        "errors": levels.get(ERROR, 0), "warnings": levels.get(WARNING, 0), "normalised": levels.get(INFO, 0),
         "top_problems": [{"field": f, "code": c, "level": lv, "count": int(n)} for (f, c, lv), n in top.items()],
     }
 
