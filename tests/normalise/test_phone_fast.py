@@ -172,3 +172,24 @@ def test_make_takes_the_options_of_phone_make() -> None:
     assert batch.errors[1][0] == "phone-country-not-allowed"
     with pytest.raises(ValueError, match="unknown phone region"):
         phone_fast.make(region="XX")
+
+
+def test_the_stage_gives_what_it_gave_value_by_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage with the fast paths: the same frame and issues table as with per-value normalisers only."""
+    import pandas as pd
+
+    from alphaimport import normalise as stage
+    from alphaimport.normalise import batch
+    from .test_email_fast import realistic as emails
+
+    source = pd.DataFrame({"CONTACT_PHONENUMBER_1": realistic(5_000, seed=1), "CONTRACT_CONTACT_PHONENUMBER":
+                           realistic(5_000, seed=2), "CONTACT_EMAIL_1": emails(5_000, seed=3)}, dtype="str")
+    options = stage.Options(mobile_expected=True, allowed_countries=frozenset({"NL", "BE"}))
+    fast = stage.normalise(source, options)
+    monkeypatch.setattr(stage, "batch_normaliser",
+                        lambda spec, opts: functools.partial(batch.per_value, fn=stage.normaliser(spec, opts)))
+    slow = stage.normalise(source, options)
+    pd.testing.assert_frame_equal(fast[0], slow[0])
+    pd.testing.assert_frame_equal(fast[1], slow[1])
+    assert set(fast[1]["code"]) >= {"normalised", "invalid-phone", "phone-not-mobile", "phone-leading-zero-restored",
+                                     "phone-country-not-allowed", "invalid-email"}
