@@ -155,7 +155,9 @@ def _sniff(inp: _Input, options: ReadOptions) -> _Dialect:
         raise ReadError(f"{inp.name}: the header line is longer than {_HEADER_LIMIT:,} bytes")
     header_text = body[:end]
     delimiter = _delimiter(options.delimiter, inp.name) or max(DELIMITERS, key=lambda d: counts[d])
-    header = next(_csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter, strict=False))
+    header = next(_csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter, strict=False), None)
+    if header is None:  # nothing but a byte order mark and line breaks
+        raise ReadError(f"{inp.name} is empty")
     _check_header(header, inp.name)
     skip, counted = _breaks(text[: len(text) - len(body)]), codecs.lookup(encoding).name in _BYTE_COUNTED
     return _Dialect(
