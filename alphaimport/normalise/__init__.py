@@ -16,7 +16,8 @@ import pandas as pd
 
 from alphaimport import issues, registry
 from alphaimport.normalise import (
-    boolean, cents, country, currency, date, email, email_fast, gender, integer, phone, phone_fast, text,
+    boolean, cents, cents_fast, country, currency, date, email, email_fast, gender, integer, phone, phone_fast,
+    text,
 )
 from alphaimport.normalise.base import Invalid, Normalised, Normaliser
 from alphaimport.normalise.batch import Batch, BatchNormaliser, per_value
@@ -67,6 +68,8 @@ def batch_normaliser(spec: registry.FieldSpec, options: Options = Options()) -> 
         return phone_fast.make(**_phone_options(spec, options))
     if spec.type == "email":
         return email_fast.make()
+    if spec.type == "cents":
+        return cents_fast.make(unit=options.units.get(spec.column, "cents"))
     return partial(per_value, fn=normaliser(spec, options))
 
 
@@ -127,7 +130,7 @@ def normalise(frame: pd.DataFrame, options: Options = Options()) -> tuple[pd.Dat
                 raise TypeError(f"{column}: the normalise stage takes text cells, got {distinct[at]!r}")
         if spec.type == "cents" and column not in options.units:
             batch = _amounts(distinct, todo, column)
-        elif spec.type in ("phone", "email"):  # column-wise fast paths over all distinct values
+        elif spec.type in ("phone", "email", "cents"):  # column-wise fast paths over all distinct values
             batch = batch_normaliser(spec, options)(distinct)
         else:
             batch = per_value(distinct, normaliser(spec, options), [at for at in todo if distinct[at]])
@@ -148,23 +151,29 @@ def _contains(values: pd.Series, pattern: Callable[..., str]) -> np.ndarray:
 def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str) -> Batch:
     """Normalise an amount column without a declared unit: whole numbers among euros are reported."""
     batch = Batch.empty(len(distinct))
-    parsed: dict[int, cents.Amount] = {}
+    read = cents_fast.read_amounts(distinct)  # the common notations column-wise, the rest with cents.parse
+    parsed, euros, written = read.known.copy(), read.euros.copy(), read.cents("cents")
+    zero = read.number == "0"
     for at in todo:
+        if read.known[at]:
+            continue
         try:
             amount = cents.parse(distinct[at])
         except Invalid as exc:
             batch.errors[at] = (exc.code, exc.message)
             continue
         if amount is not None:
-            parsed[at] = amount
-    example = next((distinct[at] for at, a in parsed.items() if a.euros), None)
-    for at, amount in parsed.items():
-        if example is not None and not amount.euros and amount.number != 0:  # 0 is 0 in any unit
-            batch.errors[at] = ("mixed-amount-units", (
-                f"'{distinct[at]}' is a whole number in a column that also holds amounts in euros (like "
-                f"'{example}'): cents or euros? Declare units: {{{column}: cents|euros}} in the mapping."))
-            continue
-        batch.values[at] = cents.to_cents(amount, "cents")
+            parsed[at], euros[at], zero[at] = True, amount.euros, amount.number == 0
+            written[at] = cents.to_cents(amount, "cents")
+    in_euros = np.flatnonzero(parsed & euros)
+    if in_euros.size:  # whole numbers among amounts in euros: cents or euros? (0 is 0 in any unit)
+        example = distinct[in_euros[0]]
+        mixed = np.flatnonzero(parsed & ~euros & ~zero)
+        messages = ("'" + distinct[mixed] + f"' is a whole number in a column that also holds amounts in euros (like "
+                    f"'{example}'): cents or euros? Declare units: {{{column}: cents|euros}} in the mapping.")
+        batch.errors.update(zip(mixed.tolist(), (("mixed-amount-units", m) for m in messages.tolist())))
+        parsed[mixed] = False
+    batch.values[parsed] = written[parsed]
     return batch
 
 
