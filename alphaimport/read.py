@@ -8,6 +8,7 @@ constants, in registry order, every value a ``str``, indexed by ``row`` (what a 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -30,6 +31,7 @@ _SNIFF_BYTES = 2048
 _ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SPREADSHEETS = ("xlsx", "xls", "ods")
 _CONTROL = set(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1A}  # C0 controls text does not hold
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Loaded(NamedTuple):
@@ -136,9 +138,22 @@ def _open(source: Input, options: formats.ReadOptions, forced: str | None,
 def frame_source(frame: pd.DataFrame) -> pd.DataFrame:
     """A raw text copy of a DataFrame: every cell through cell_text, row = 1-based position."""
     columns = {i: _cells(frame.iloc[:, i]) for i in range(frame.shape[1])}
-    raw = pd.DataFrame(columns, index=pd.RangeIndex(1, len(frame) + 1, name="row"), dtype="str")
+    try:
+        raw = pd.DataFrame(columns, index=pd.RangeIndex(1, len(frame) + 1, name="row"), dtype="str")
+    except UnicodeEncodeError:  # pyarrow strings cannot hold half a UTF-16 pair; say where it is
+        raise _surrogate_error(frame, columns) from None
     raw.columns = [c if isinstance(c, str) else cell_text(c) for c in frame.columns]
     return raw
+
+
+def _surrogate_error(frame: pd.DataFrame, columns: dict[int, list[str]]) -> ReadError:
+    for i, cells in columns.items():
+        for row, cell in enumerate(cells, start=1):
+            found = _SURROGATE.search(cell)
+            if found:
+                return ReadError(f"DataFrame column {frame.columns[i]!r} row {row}: "
+                                 f"\\u{ord(found.group()):04x} is half a character (a lone surrogate)")
+    return ReadError("DataFrame: a value holds half a character (a lone surrogate)")
 
 
 def _cells(column: pd.Series) -> list[str]:
