@@ -117,7 +117,7 @@ def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame]
 class _Repeats:
     """The values of the unique fields that several records hold, anywhere in a multi-chunk input.
 
-    The first pass keeps a 96-bit hash and the row of every value (20 bytes a record, whatever the
+    The first pass keeps a 96-bit hash and the row of every value (16 bytes a record, whatever the
     values' length), never the values: a file of millions of records does not hold millions of strings.
     The rows whose hashes repeat, a few, are grouped; each chunk then gets {value: every row holding it}.
     """
@@ -138,8 +138,11 @@ class _Repeats:
                     values = chunk[column].to_numpy(dtype=object)
                     present = values != ""
                     text = values[present]
-                    parts.append((at, _hash(text, cls._KEYS[0]), _hash(text, cls._KEYS[1]).astype(np.uint32),
-                                  chunk.index.to_numpy()[present]))
+                    rows = chunk.index.to_numpy()[present]
+                    if len(rows) and rows.dtype.kind == "i" and -2**31 <= rows.min() and rows.max() < 2**31:
+                        rows = rows.astype(np.int32)  # row numbers: 4 bytes are plenty
+                    check = _hash(text, cls._KEYS[1]).astype(np.uint32)
+                    parts.append((at, _hash(text, cls._KEYS[0]), check, rows))
         member: list[dict[int, int]] = [{} for _ in columns]
         if not parts:
             return cls(columns, [], member)
@@ -159,7 +162,7 @@ class _Repeats:
             if len(group) > 1:
                 for at, row in zip(group["column"].tolist(), group["row"].tolist()):
                     member[at][row] = len(groups)
-                groups.append(group["row"].tolist())
+                groups.append([int(r) for r in group["row"]])
         return cls(columns, groups, member)
 
     def within(self, chunk: pd.DataFrame) -> dict[str, list[int]]:
