@@ -245,7 +245,8 @@ class Block:
         return self._mix(self._forms(forms), empty, bad, invalid)
 
     def amount(self, empty: float = 0.0, invalid: float = 0.02, scale: float = 1.0) -> pa.Array:
-        cents = np.clip(np.round(self.rng.lognormal(4.5, 1.4, self.n) * 100 * scale), 1, 99_999_999).astype(np.int64)
+        euros_drawn = self.rng.lognormal(4.5, 1.4, self.n) * scale
+        cents = np.clip(np.round(euros_drawn * 100), 1, 99_999_999).astype(np.int64)
         e, c = cents // 100, cents % 100
         euros = _num(e)
         grouped = pc.if_else(pa.array(e >= 1000), _cat(_num(e // 1000), ".", _pad(_num(e % 1000), 3)), euros)
@@ -350,7 +351,8 @@ def block(seed: int, number: int, base_date: dt.date = DEFAULT_BASE_DATE) -> pa.
     cols["Vervaldatum"] = b.date(base_date, 240, empty=0.005)
     cols["Bedrag"] = b.amount(empty=0.005)
     cols["BTW bedrag"] = b.amount(empty=0.4, scale=0.21)
-    cols["Valuta"] = b.pick(("EUR", "eur", "€", "Euro", "", "EURO", "XXX", "E"), (88, 5, 3, 1, 1.2, 0.5, 0.5, 0.8))
+    cols["Valuta"] = b.pick(("EUR", "eur", "€", "Euro", "", "EURO", "XXX", "E"),
+                            (88, 5, 3, 1, 1.2, 0.5, 0.5, 0.8))
     text = _cat(b.pick(("Factuur", "Nota", "Termijnfactuur", "Herinnering factuur", "Creditnota")), " ",
                 invoice, " ", b.pick(DESCRIPTIONS))
     broken = _cat(text, b.pick(("\n", "\r\n", "\t")), b.pick(DESCRIPTIONS))  # typed with Enter in a note
@@ -367,7 +369,8 @@ def blocks(rows: int, seed: int, base_date: dt.date = DEFAULT_BASE_DATE) -> Iter
         yield table if rows - start >= BLOCK_ROWS else table.slice(0, rows - start)
 
 
-def write(out: Path | str, rows: int, seed: int, base_date: dt.date = DEFAULT_BASE_DATE, eol: str = "\r\n") -> Path:
+def write(out: Path | str, rows: int, seed: int, base_date: dt.date = DEFAULT_BASE_DATE,
+          eol: str = "\r\n") -> Path:
     """Write the dump to ``out`` (through a temporary file, so a half-written file never has its name)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -120,7 +120,8 @@ def profile_build(source: Path, mapping: Path, cprofile_top: int = 0, chunk_rows
             profiler.disable()
         total = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"build {source.name} in chunks of {job.chunk_rows:,}: {outcome.tally.records:,} records in {total:.1f} s "
+    print(f"build {source.name} in chunks of {job.chunk_rows:,}: {outcome.tally.records:,} records "
+          f"in {total:.1f} s "
           f"({outcome.tally.rejected:,} rejected), peak RSS {peak:.0f} MB")
     print(f"{'stage':<48} {'seconds':>8} {'share':>6} {'calls':>9}")
     for name, seconds in sorted(stages.seconds.items(), key=lambda kv: -kv[1]):
