@@ -231,7 +231,8 @@ def _resolve(p: Plan, candidates: pa.Array, at: np.ndarray, result: _Attempt) ->
                 general = p.general.pattern if p.general else None
                 viable = strings.fullmatch(number, general) if general else np.zeros(len(at), bool)
                 still = strings.fullmatch(stripped, general) if general else np.zeros(len(at), bool)
-                keeps = np.array([p.keeps_stripped(n) for n in range(_MAX_DIGITS + 1)])[np.clip(size - cut, 0, _MAX_DIGITS)]
+                keeps = np.array([p.keeps_stripped(n) for n in range(_MAX_DIGITS + 1)])
+                keeps = keeps[np.clip(size - cut, 0, _MAX_DIGITS)]
                 strip = (cut > 0) & ~(viable & ~still) & keeps
                 number = pc.if_else(pa.array(strip), stripped, number)
                 size = np.where(strip, size - cut, size)

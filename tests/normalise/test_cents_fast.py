@@ -43,8 +43,8 @@ def realistic(count: int, seed: int) -> list[str]:
             _grouped(euros, ",") + "." + decimals, euros + "." + decimals[0], euros, _grouped(euros, ".") + ",-",
             euros + ",-", "€ " + _grouped(euros, ".") + "," + decimals, "€" + euros, "-" + euros + "," + decimals,
             euros + "," + decimals + "5", _grouped(euros, "."), "€  " + euros, "EUR " + euros, euros + " €",
-            f"({euros})", "," + decimals, euros + ",", "12 345,00", "€ -5", euros + ",--", "", " ", "n.v.t.", "gratis",
-            euros + "," + decimals + "." + decimals, "\u00a0" + euros + "," + decimals, "1٬234",
+            f"({euros})", "," + decimals, euros + ",", "12 345,00", "€ -5", euros + ",--", "", " ", "n.v.t.",
+            "gratis", euros + "," + decimals + "." + decimals, "\u00a0" + euros + "," + decimals, "1٬234",
         ], [20, 20, 8, 6, 4, 12, 4, 3, 5, 2] + [1] * 19)[0]
         if r.random() < 0.03:
             value = r.choice([" ", "  ", "\t"]) + value + r.choice(["", " ", "\n"])
@@ -58,9 +58,9 @@ def differences(values: list[str], unit: str) -> list[tuple]:
     return [(value, fast[i], slow) for i, value in enumerate(values) if not same(fast[i], slow := outcome(fn, value))]
 
 
-@pytest.mark.parametrize("unit", ["cents", "euros"])
-def test_a_realistic_set_of_200000_values_has_no_difference(unit: str) -> None:
-    values = realistic(200_000, seed=20261122)
+@pytest.mark.parametrize(("unit", "count"), [("cents", 200_000), ("euros", 50_000)])
+def test_a_realistic_set_has_no_difference(unit: str, count: int) -> None:
+    values = realistic(count, seed=20261122)
     assert differences(values, unit) == []
     assert cents_fast.read_amounts(np.array(values, dtype=object)).known.mean() > 0.7  # not vacuous
 
@@ -76,7 +76,7 @@ def amount_like(draw: st.DrawFn) -> str:
     return draw(st.sampled_from(["", " ", "\t"])) + text + draw(st.sampled_from(["", " ", "\n"]))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(amount_like(), st.text(max_size=12)), min_size=1, max_size=40),
        st.sampled_from(["cents", "euros"]))
 def test_amount_like_strings_have_no_difference(values: list[str], unit: str) -> None:
@@ -93,7 +93,8 @@ def test_the_common_notations_take_the_fast_path(raw: str, unit: str, clean: str
     assert cents_fast.make(unit)(np.array([raw], dtype=object)).outcomes()[0].value == clean
 
 
-@pytest.mark.parametrize("raw", ["1.234", "-12,50", "12,345", "EUR 12", "12 €", "(12)", "1 234,56", "", "\u00a0", "٣"])
+@pytest.mark.parametrize("raw", ["1.234", "-12,50", "12,345", "EUR 12", "12 €", "(12)", "1 234,56", "", "\u00a0",
+                                 "٣"])
 def test_doubtful_and_invalid_amounts_fall_back(raw: str) -> None:
     assert not cents_fast.read_amounts(np.array([raw], dtype=object)).known.any()
 
@@ -122,7 +123,7 @@ def reference_amounts(distinct: list[str], column: str) -> tuple[dict[int, str],
     return new, errors
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.sampled_from(realistic(300, seed=7)), amount_like()), min_size=1, max_size=30,
                 unique=True))
 def test_the_column_rule_is_unchanged(distinct: list[str]) -> None:

@@ -88,7 +88,7 @@ def address_like(draw: st.DrawFn) -> str:
             + draw(st.sampled_from(["", " ", ".", "\n"])))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(address_like(), st.text(max_size=20)), min_size=1, max_size=40))
 def test_address_like_strings_have_no_difference(values: list[str]) -> None:
     assert differences(values) == []
@@ -115,8 +115,10 @@ def test_plain_addresses_take_the_fast_path(raw: str, clean: str) -> None:
     assert email_fast.normalise_emails(np.array([raw], dtype=object)).outcomes()[0].value == clean
 
 
-@pytest.mark.parametrize("raw", ["jan@münchen.de", "jan@xn--mnchen-3ya.de", "jan@localhost", "jan@bedrijf.local",
-                                 "jan@gmail..com", '"jan"@gmail.com', "jan@1.2.3.4", "", "jan\u00a0jansen@gmail.com",
-                                 "jan\x7f@gmail.com", "jan×2@gmail.com", "jan\u0301@gmail.com", "jan\u00ad@gmail.com"])
+@pytest.mark.parametrize("raw", [
+    "jan@münchen.de", "jan@xn--mnchen-3ya.de", "jan@localhost", "jan@bedrijf.local", "jan@gmail..com",
+    '"jan"@gmail.com', "jan@1.2.3.4", "", "jan\u00a0jansen@gmail.com", "jan\x7f@gmail.com", "jan×2@gmail.com",
+    "jan\u0301@gmail.com", "jan\u00ad@gmail.com",
+])
 def test_other_addresses_fall_back(raw: str) -> None:
     assert not email_fast.covered(np.array([raw], dtype=object)).any()
