@@ -47,11 +47,8 @@ def normalise_numbers(values: np.ndarray, region: str = "NL", mobile_expected: b
                       allowed_countries: frozenset[str] | None = None) -> Batch:
     """Return what ``normalise_number(value, region, mobile_expected, allowed_countries)`` gives, for each value."""
     values = np.asarray(values, dtype=object)
-    home = phone_meta.plan(region)
-    if home is None or region != region.upper():
-        raise ValueError(f"unknown phone region {region!r}; use an ISO 3166-1 alpha-2 code such as NL")
     batch = Batch.empty(len(values))
-    done = _fast(values, home, mobile_expected, allowed_countries, batch)
+    done = _fast(values, _home(region), mobile_expected, allowed_countries, batch)
     core = partial(normalise_number, region=region, mobile_expected=mobile_expected,
                    allowed_countries=allowed_countries)
     return per_value(values, core, np.flatnonzero(~done), batch)
@@ -61,10 +58,15 @@ def covered(values: np.ndarray, region: str = "NL", mobile_expected: bool = Fals
             allowed_countries: frozenset[str] | None = None) -> np.ndarray:
     """Return where the fast path itself decides (the rest goes to ``normalise_number``); for tests and benchmarks."""
     values = np.asarray(values, dtype=object)
+    return _fast(values, _home(region), mobile_expected, allowed_countries, Batch.empty(len(values)))
+
+
+def _home(region: str) -> Plan:
+    """Return the plan of the region numbers without a country code belong to (as phone.options() checks it)."""
     home = phone_meta.plan(region)
-    if home is None:
-        raise ValueError(f"unknown phone region {region!r}")
-    return _fast(values, home, mobile_expected, allowed_countries, Batch.empty(len(values)))
+    if home is None or region != region.upper():
+        raise ValueError(f"unknown phone region {region!r}; use an ISO 3166-1 alpha-2 code such as NL")
+    return home
 
 
 def _fast(values: np.ndarray, home: Plan, mobile_expected: bool, allowed: frozenset[str] | None,
@@ -191,6 +193,8 @@ def _attempt(candidates: pa.Array, international: np.ndarray, home: Plan) -> _At
             continue
         _resolve(p, candidates.take(pa.array(at)), at, result)
     return result
+
+
 def _country_codes(candidates: pa.Array, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (country code, its width; 0 when none) at ``base``, as _extract_country_code reads them."""
     first, second, third = (strings.digit_at(candidates, base + i) for i in range(3))
