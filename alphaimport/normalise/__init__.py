@@ -105,7 +105,7 @@ class _Outcomes:
         changed = np.zeros(size + 1, dtype=bool)
         texts = np.full(size + 1, None, dtype=object)
         texts[:size] = batch.values
-        changed[:size] = np.not_equal(batch.values, None) & (batch.values != distinct)
+        changed[:size] = pd.notna(batch.values) & (batch.values != distinct)
         failed = np.zeros(size + 1, dtype=bool)
         codes = np.full(size + 1, None, dtype=object)
         messages = np.full(size + 1, None, dtype=object)

@@ -70,7 +70,9 @@ def read_dates(values: np.ndarray, order: str = "DMY") -> tuple[np.ndarray, np.n
     if serial.any():
         dates[serial] = _EPOCH + _ints(pc.if_else(pa.array(serial), value, "0"))[serial].astype("timedelta64[D]")
         known |= serial
-    return known, np.where(known, np.datetime_as_string(dates, unit="D").astype(object), None)
+    texts = np.full(size, None, dtype=object)
+    texts[known] = np.datetime_as_string(dates[known], unit="D").astype(object)
+    return known, texts
 
 
 def _ints(array: pa.Array) -> np.ndarray:
@@ -82,4 +84,4 @@ def _real(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
     real = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12) & (day >= 1)
     start = np.where(real, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
     length = ((start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")).astype(np.int64)
-    return real & (day <= length)
+    return np.asarray(real & (day <= length), dtype=bool)
