@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .harness import TALLY
+from .cases import TALLY
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

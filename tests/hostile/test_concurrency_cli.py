@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from .harness import (
-    CLIENT, DAY, Zygote, build_argv, check_folder_and_ledger, count_records, judge, ledger_rows, spawn_child,
-    summary_counts, wait_ready, write_kill_input, Run,
-)
+from .cases import write_kill_input
+from .harness import build_argv, CLIENT, count_records, DAY, judge, Run, summary_counts
+from .processes import check_folder_and_ledger, ledger_rows, spawn_child, wait_ready, Zygote
 
 PROCESSES = 8
 
@@ -35,7 +34,7 @@ def _race(argvs: list[list[str]]) -> list[Run]:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("race") / "input.csv"
-    write_kill_input(path, rows=400, seed=3)
+    write_kill_input(path, rows=150, seed=3)
     return path
 
 

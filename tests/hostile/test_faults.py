@@ -3,7 +3,6 @@ a locked ledger, a full disk: never a partial delivery, never a name twice, a le
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import random
 import resource
 import signal
@@ -20,12 +19,13 @@ from alphaimport import deliver
 from alphaimport.errors import LedgerError, WriteError
 from alphaimport.ledger import Ledger
 
+from .cases import write_kill_input
 from .harness import (
-    CLIENT, DAY, FIXTURES, KILL_POINTS, OUTPUT_FORMATS, Zygote, build_argv, check_folder_and_ledger, judge,
-    ledger_rows, run_inprocess, run_subprocess, summary_counts, write_kill_input,
+    build_argv, CLIENT, DAY, FIXTURES, judge, OUTPUT_FORMATS, run_inprocess, run_subprocess, summary_counts,
 )
+from .processes import check_folder_and_ledger, KILL_POINTS, ledger_rows, Zygote
 
-RANDOM_KILLS = 24  # plus one per named kill point: 29 SIGKILLs, and the calibration build
+RANDOM_KILLS = 25  # plus one per named kill point: 30 SIGKILLs
 MESSY = FIXTURES / "messy20.json"
 
 
@@ -130,6 +130,24 @@ def test_a_ledger_failure_at_commit_leaves_no_delivery(tmp_path: Path, monkeypat
     assert [row[1] for row in ledger_rows(tmp_path / "ledger.db")] == ["failed"]
 
 
+def test_a_ledger_locked_while_a_failed_build_gives_its_name_back_keeps_the_first_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from alphaimport import formats
+
+    def full(self: object, frame: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    def locked(self: Ledger, *args: object) -> None:
+        raise LedgerError("the ledger x is locked by another build; waited 60 s (try again)")
+
+    monkeypatch.setattr(formats.writer("csv"), "write", full)
+    monkeypatch.setattr(Ledger, "fail", locked)
+    run = run_inprocess(build_argv(MESSY, tmp_path / "out", tmp_path / "ledger.db"))
+    assert run.code == 2 and "No space left on device" in run.err, run.err
+    assert judge(run, tmp_path / "out").ok
+    assert [row[1] for row in ledger_rows(tmp_path / "ledger.db")] == ["reserved"]  # still never reused
+
+
 @pytest.mark.parametrize("failing_call", [1, 2])
 def test_a_failed_link_leaves_neither_file(failing_call: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     original, calls = deliver._link_into_place, []
@@ -179,7 +197,7 @@ def _hold_ledger(path: Path, seconds: float, started: threading.Event) -> None:
 
 def test_a_build_waits_for_a_ledger_another_build_holds(tmp_path: Path) -> None:
     ledger, started = tmp_path / "ledger.db", threading.Event()
-    holder = threading.Thread(target=_hold_ledger, args=(ledger, 2.0, started))
+    holder = threading.Thread(target=_hold_ledger, args=(ledger, 1.0, started))
     holder.start()
     started.wait()
     run = run_subprocess(build_argv(MESSY, tmp_path / "out", ledger))
@@ -200,12 +218,34 @@ def test_a_ledger_held_too_long_is_a_clear_error(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(Ledger, "__init__", impatient)
     monkeypatch.setattr(ledger_module, "LOCK_TIMEOUT_S", 0.5)
     ledger, started = tmp_path / "ledger.db", threading.Event()
-    holder = threading.Thread(target=_hold_ledger, args=(ledger, 3.0, started))
+    holder = threading.Thread(target=_hold_ledger, args=(ledger, 1.5, started))
     holder.start()
     started.wait()
     run = run_inprocess(build_argv(MESSY, tmp_path / "out", ledger))
     holder.join()
     assert run.code == 2 and "locked by another build" in run.err, run.err
+    verdict = judge(run, tmp_path / "out")
+    assert verdict.ok, verdict.explain()
+
+
+@pytest.mark.parametrize("out_dir, message", [
+    ("/proc/self", "the output folder /proc/self is not writable"),  # read-only for root too
+    ("/proc/self/new", "cannot create the output folder /proc/self/new"),
+])
+def test_a_read_only_output_folder_through_the_cli(out_dir: str, message: str, tmp_path: Path) -> None:
+    run = run_inprocess(build_argv(MESSY, Path(out_dir), tmp_path / "ledger.db"))
+    assert run.code == 2 and message in run.err, run.err
+    assert judge(run, tmp_path / "nothing").ok
+    assert ledger_rows(tmp_path / "ledger.db") == []  # no name issued
+
+
+@pytest.mark.xfail(strict=True, reason="open, cli.py: --report is written after the delivery is committed, so a "
+                   "report that cannot be written exits 2 ('could not run') with the delivery in place and complete "
+                   "in the ledger, and no 'wrote' line; a rerun delivers the same records again")
+@pytest.mark.parametrize("report", ["/proc/self/report.json", "report\x00.json"])
+def test_a_report_that_cannot_be_written_leaves_no_delivery(report: str, tmp_path: Path) -> None:
+    run = run_inprocess(build_argv(MESSY, tmp_path / "out", tmp_path / "ledger.db") + ["--report", report])
+    assert run.code == 2 and "internal error" not in run.err, run.err
     verdict = judge(run, tmp_path / "out")
     assert verdict.ok, verdict.explain()
 
@@ -216,7 +256,7 @@ def _file_size_limit() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))
 
 
-@pytest.mark.parametrize("fmt", OUTPUT_FORMATS)
+@pytest.mark.parametrize("fmt", ["csv", "xml", "xlsx"])  # ODS shares the XLSX writer's zip streaming
 def test_a_full_disk_in_a_real_process_is_one_line_and_no_partial_file(fmt: str, kill_input: tuple,
                                                                       tmp_path: Path) -> None:
     source = kill_input[0]

@@ -20,13 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .harness import (
-    ALL_FIXTURES, EXTENSIONS, FIXTURES, MAGICS, NASTY, Case, build_argv, encode_table,
-    huge_line, judge, make_case, run_case, run_inprocess, run_subprocess,
-)
+from .cases import Case, encode_table, huge_line, MAGICS, make_case, NASTY, run_case
+from .harness import ALL_FIXTURES, build_argv, EXTENSIONS, FIXTURES, judge, run_inprocess, run_subprocess
 
 SCALE = int(os.environ.get("ALPHAIMPORT_FUZZ_SCALE", "1"))
-FUZZ = settings(max_examples=25 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=20 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 _counter = itertools.count()
 
 
@@ -124,7 +122,8 @@ def test_a_ten_megabyte_value_is_handled_in_bounded_time(ext: str, workspace: Pa
 
 def test_a_sample_through_real_processes(workspace: Path) -> None:
     rnd = random.Random(7)
-    cases = [make_case(kind, rnd, ext) for ext, kind in zip(EXTENSIONS, itertools.cycle(["truncated", "bitflip"]))]
+    cases = [make_case(kind, rnd, ext) for ext, kind in zip([".csv", ".xlsx", ".xls", ".xml"],
+                                                            itertools.cycle(["truncated", "bitflip"]))]
 
     def one(numbered: tuple[int, Case]) -> tuple[Case, object, object]:
         number, case = numbered

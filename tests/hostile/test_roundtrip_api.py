@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 
 import alphaimport as ai
 
-from .harness import CLIENT, DAY, OUTPUT_FORMATS, build_argv, judge, run_inprocess
+from .harness import build_argv, CLIENT, DAY, judge, OUTPUT_FORMATS, run_inprocess
 
 SCALE = int(os.environ.get("ALPHAIMPORT_FUZZ_SCALE", "1"))
-ROUND_TRIP = settings(max_examples=8 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
+ROUND_TRIP = settings(max_examples=6 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 _counter = itertools.count()
 
 # what XML 1.0 can hold (XML, XLSX and ODS cannot store the rest; their writers refuse it)
@@ -121,7 +121,7 @@ def _as_csv(rows: list[dict[str, str]], rnd: random.Random) -> bytes:
 
 
 @pytest.mark.parametrize("fmt", OUTPUT_FORMATS)
-@settings(max_examples=6 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 @given(rnd=st.randoms(use_true_random=False), count=st.integers(1, 12), profile=st.sampled_from(PROFILES),
        as_json=st.booleans())
 def test_validate_of_a_delivery_accepts_every_record_and_changes_nothing(
@@ -154,3 +154,11 @@ def test_validate_of_a_delivery_accepts_every_record_and_changes_nothing(
     assert changed == [], changed[:5]
     warnings = {i["code"] for i in issues["issues"] if i["level"] == "warning"}
     assert warnings <= {"identifier-delivered-before", "phone-not-mobile", "phone-national-guess"}, warnings
+
+
+def test_a_dataframe_value_with_a_lone_surrogate_is_refused_naming_its_place() -> None:
+    # pyarrow strings cannot hold half a UTF-16 pair: the library call says where it is, as the JSON reader does
+    frame = pd.DataFrame({"IDENTIFICATION_IDENTIFIER": ["A1", "A2"], "PERSON_FAMILYNAME": ["ok", "x\ud800"]},
+                         dtype=object)
+    with pytest.raises(ai.ReadError, match=r"column 'PERSON_FAMILYNAME' row 2: \\ud800 is half a character"):
+        ai.read(frame)

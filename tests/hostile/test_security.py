@@ -22,7 +22,7 @@ import alphaimport as ai
 from alphaimport.errors import ReadError, UnsafeInput
 
 from . import builders
-from .harness import CLIENT, DAY, FIXTURES, PASSWD, REPO, build_argv, clean_env, judge, run_inprocess, Run
+from .harness import build_argv, clean_env, CLIENT, DAY, FIXTURES, judge, PASSWD, REPO, Run, run_inprocess
 
 DOCTYPE = "a DTD / DOCTYPE is not allowed"
 
