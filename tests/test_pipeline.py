@@ -47,7 +47,11 @@ def test_chunks_give_the_verdict_of_one_chunk(tmp_path: Path, chunk_rows: int) -
         whole.tally.issues()[columns].sort_values(columns, ignore_index=True))
 
 
-def test_identifiers_shared_across_chunks_reject_every_record_holding_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("block", [None, 3])  # the duplicate pass's table in one block, or in several
+def test_identifiers_shared_across_chunks_reject_every_record_holding_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int | None) -> None:
+    if block:
+        monkeypatch.setattr(pipeline._Table, "_BLOCK", block)
     frame = _records(["A1", "B2", "C3", "A1", "D4", "E5", "B2", "F6", "A1", "ÿ\u20ac7"])
     outcome, delivered, rejects = _build(tmp_path, frame, chunk_rows=3)
     assert rejects["row"].tolist() == ["1", "2", "4", "7", "9"]
