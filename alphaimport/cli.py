@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from alphaimport.errors import AlphaImportError
 
@@ -124,10 +124,23 @@ def _run(args: argparse.Namespace, building: bool) -> int:
     with _progress(args.quiet) as progress:
         outcome = pipeline.run(job, progress, keep_issues=args.report is not None, redact=args.redact)
     summary = outcome.tally.summary()
+    status = EXIT_REJECTED if summary["rejected"] else EXIT_OK
+    if args.report:  # before any printing: a closed stdout must not cost the report
+        report.write_report(args.report, summary, outcome.tally.issues())
+    try:
+        _print_outcome(args, building, profile, outcome, summary)
+    except BrokenPipeError:  # the reader of our output went away (| head): the run itself is done
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return status
+
+
+def _print_outcome(args: argparse.Namespace, building: bool, profile: object, outcome: Any,
+                   summary: dict[str, Any]) -> None:
+    from alphaimport import report
+
     print(f"{'build' if building else 'validate'} {args.input} (profile {profile})")
     sys.stdout.write(report.render_summary(summary, outcome.tally.first_rejections))
     if args.report:
-        report.write_report(args.report, summary, outcome.tally.issues())
         print(f"report   {args.report}")
     if outcome.strict_refused:
         print("nothing written: --strict and some records were rejected")
@@ -135,7 +148,7 @@ def _run(args: argparse.Namespace, building: bool) -> int:
         print(f"wrote    {path}")
     if building and not outcome.written and not outcome.strict_refused:
         print("nothing written: no records")
-    return EXIT_REJECTED if summary["rejected"] else EXIT_OK
+    sys.stdout.flush()
 
 
 def _phone_countries(text: str | None) -> tuple[str, ...] | None:

@@ -162,3 +162,17 @@ def test_phone_countries_allow_list(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["validate", str(path), "--media", "sms", "--phone-countries", "nl", "--quiet"]) == 1
     assert "row 3: CONTACT_PHONENUMBER_1 phone-country-not-allowed" in capsys.readouterr().out
     assert main(["validate", str(path), "--media", "sms", "--phone-countries", "XX"]) == 2
+
+
+def test_a_closed_pipe_on_stdout_is_no_error(tmp_path: Path, _ledger: Path) -> None:
+    # `alphaimport build ... | head -3`: the files are written and the exit status is the run's
+    script = (f"import sys; sys.argv = ['alphaimport', 'build', {str(ERP)!r}, '--mapping', {str(ERP_MAP)!r}, "
+              f"'--media', 'sms', '--services', 'paylink', '--client', '1001', '--out-dir', "
+              f"{str(tmp_path / 'out')!r}, '--report', {str(tmp_path / 'r.json')!r}]\n"
+              "from alphaimport.cli import main; raise SystemExit(main())")
+    # `true` exits without reading: every write to stdout meets a closed pipe
+    done = subprocess.run(f"set -o pipefail; {sys.executable} -c \"{script}\" | true", shell=True,
+                          executable="/bin/bash", capture_output=True, text=True,
+                          env={"ALPHAIMPORT_LEDGER": str(_ledger), "PATH": "/usr/bin:/bin"})
+    assert done.stderr == "" and done.returncode == 1  # 1: the ERP export has rejected records
+    assert len(list((tmp_path / "out").iterdir())) == 2 and (tmp_path / "r.json").exists()
