@@ -288,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.workers} workers")
         if args.cases:
             run_fuzz(args, scratch, fuzz_rows, kind_rows)
+            print(render([("fuzzed builds, by input format", fuzz_rows), ("by kind", kind_rows)]), flush=True)
         if args.kills:
             run_kills(args, scratch, fault_rows)
         if races:

@@ -280,6 +280,10 @@ def ledger_rows(ledger: Path) -> list[tuple[str, str, str]]:
     db = sqlite3.connect(ledger, timeout=60)  # read-write: after a SIGKILL the WAL may need recovering
     try:
         return db.execute("SELECT name, status, path FROM deliveries ORDER BY name").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # killed while creating the ledger: no delivery yet
+            return []
+        raise
     finally:
         db.close()
 
@@ -294,6 +298,10 @@ def ledger_identifiers(ledger: Path) -> list[tuple[str, str, str]]:
     try:
         return db.execute("SELECT i.identifier, i.delivery, d.status FROM identifiers i "
                           "JOIN deliveries d ON d.name = i.delivery").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise
     finally:
         db.close()
 
