@@ -158,6 +158,7 @@ def run_kills(args: argparse.Namespace, scratch: Path, table: dict) -> None:
     counts, seconds = hh.summary_counts(full.out), full.seconds
     print(f"  kill input: {args.kill_rows} records, a full build {seconds:.2f} s, {counts}")
     series = [list(range(start, min(start + 50, args.kills))) for start in range(0, args.kills, 50)]
+    hit: collections.Counter = collections.Counter()  # kills that found the build still running
 
     def one_series(numbers: list[int]) -> list[tuple[str, dict]]:
         out, ledger = scratch / f"kills{numbers[0]}" / "out", scratch / f"kills{numbers[0]}" / "ledger.db"
@@ -171,6 +172,7 @@ def run_kills(args: argparse.Namespace, scratch: Path, table: dict) -> None:
                 delay = rnd.uniform(0.0, seconds * 1.15)
                 result = zygote.build(hh.build_argv(source, out, ledger, fmt), point, delay)
                 rows.append((f"kill: {point}", judge_kill(result, out, ledger, counts, parts_allowed=True)))
+                hit[point] += result.killed
             after = zygote.build(hh.build_argv(source, out, ledger, "csv"), delay=600)
             rows.append(("kill: build after kills", judge_kill(after, out, ledger, counts, parts_allowed=False)))
         shutil.rmtree(out.parent, ignore_errors=True)
@@ -183,6 +185,7 @@ def run_kills(args: argparse.Namespace, scratch: Path, table: dict) -> None:
                 add(table[name], counted)
             done += len(rows)
             print(f"  kills {done}/{args.kills + len(series)}", flush=True)
+    print(f"  SIGKILLs that hit a running build: {dict(hit)} (the rest found it finished)", flush=True)
 
 
 def judge_kill(result: hp.Killed, out: Path, ledger: Path, counts: dict, parts_allowed: bool) -> dict:
