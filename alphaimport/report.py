@@ -86,9 +86,21 @@ class Tally:
 
 
 def check_report_path(path: Path) -> None:
-    """OptionError unless the report's extension is one we write."""
+    """OptionError unless the report's extension is one we write; WriteError when it cannot be written.
+
+    Checked before anything is built: a build must not deliver and then fail on its report.
+    """
     if path.suffix.lower() not in REPORT_FORMATS:
         raise OptionError(f"--report {path}: use a .json, .csv or .html file name")
+    existed = path.exists()
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise WriteError(f"cannot write the report {str(path)!r}: {reason}") from None
+    if not existed:
+        path.unlink()
 
 
 def write_report(path: Path, summary: dict[str, Any], issues: pd.DataFrame) -> None:

@@ -239,9 +239,6 @@ def test_a_read_only_output_folder_through_the_cli(out_dir: str, message: str, t
     assert ledger_rows(tmp_path / "ledger.db") == []  # no name issued
 
 
-@pytest.mark.xfail(strict=True, reason="open, cli.py: --report is written after the delivery is committed, so a "
-                   "report that cannot be written exits 2 ('could not run') with the delivery in place and complete "
-                   "in the ledger, and no 'wrote' line; a rerun delivers the same records again")
 @pytest.mark.parametrize("report", ["/proc/self/report.json", "report\x00.json"])
 def test_a_report_that_cannot_be_written_leaves_no_delivery(report: str, tmp_path: Path) -> None:
     run = run_inprocess(build_argv(MESSY, tmp_path / "out", tmp_path / "ledger.db") + ["--report", report])
