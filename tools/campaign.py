@@ -262,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds one fuzz case may take")
     parser.add_argument("--subprocess-every", type=int, default=25, help="every Nth case through python -m")
     parser.add_argument("--kill-rows", type=int, default=1500, help="records in the input the killed builds read")
-    parser.add_argument("--keep", default=str(REPO / "campaign-failures"), help="where failed cases are kept")
+    parser.add_argument("--keep", default=str(Path(tempfile.gettempdir()) / "alphaimport-campaign-failures"),
+                        help="where failed cases are kept (input and result)")
     parser.add_argument("--only", type=int, help="run one fuzz case verbosely")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
