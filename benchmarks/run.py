@@ -79,7 +79,7 @@ def measure(step: Step, work: Path, timeout: float) -> Step:
         step.clean.mkdir(parents=True)
     with open(log, "wb") as out:
         started = time.perf_counter()
-        process = subprocess.Popen(step.argv, stdout=out, stderr=subprocess.STDOUT, cwd=work)
+        process = subprocess.Popen(step.argv, stdout=out, stderr=subprocess.STDOUT, cwd=work, env=_env())
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -100,6 +100,12 @@ def measure(step: Step, work: Path, timeout: float) -> Step:
     if step.status not in (0, 1) and not step.note:
         step.note = f"FAILED (exit {step.status}): " + " ".join(text.strip().splitlines()[-1:])[:120]
     return step
+
+
+def _env() -> dict[str, str]:
+    """The environment of a step: this repository's alphaimport first, however (or whether) it is installed."""
+    path = os.pathsep.join(p for p in (str(HERE.parent), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path}
 
 
 def _facts(text: str) -> dict:
@@ -305,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.profile:
             source = data_file(args.profile, args.seed)
-            return subprocess.call(_child("profile", source, args.cprofile, args.chunk_rows))
+            return subprocess.call(_child("profile", source, args.cprofile, args.chunk_rows), env=_env())
         big = data_file(args.rows, args.seed)
         if args.memory_check:
             steps = memory_plan(big, data_file(args.memory_check, args.seed), args.rows, args.memory_check, work)
