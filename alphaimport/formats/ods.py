@@ -17,26 +17,13 @@ from __future__ import annotations
 
 import re
 import zipfile
-from typing import Iterator
 
-import pandas as pd
-
-from alphaimport.formats import ReadOptions, Source
-from alphaimport.formats.spreadsheet import TextSheetWriter, frames
-from alphaimport.formats.xlsx import check_extent
+from alphaimport.formats.spreadsheet import TextSheetWriter
+# the same calamine reading and cell-range guard as XLSX
+from alphaimport.formats.xlsx import read, read_chunks  # noqa: F401 (the format contract)
 
 NAME = "ods"
 EXTENSIONS = (".ods",)
-
-
-def read(source: Source, options: ReadOptions) -> pd.DataFrame:
-    """The first (or the named) sheet as text, indexed by sheet row; see alphaimport.formats."""
-    return next(frames(source, options, guard=check_extent))
-
-
-def read_chunks(source: Source, options: ReadOptions, rows: int) -> Iterator[pd.DataFrame]:
-    """The same frame in pieces of at most ``rows`` records."""
-    return frames(source, options, rows, guard=check_extent)
 
 
 # -- writing --------------------------------------------------------------------------------------------
