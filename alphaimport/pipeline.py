@@ -79,7 +79,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
             for chunk in chunks:
                 duplicates = repeats.within(chunk) if repeats is not None else None
                 result = validate(chunk, job.profile, options, today=job.today, duplicates=duplicates,
-                                  earlier=_earlier(ledger, chunk))
+                                  earlier=_earlier(ledger, chunk), info=keep_issues)
                 tally.add_result(result)
                 if delivery is not None:
                     delivery.write(result.accepted)

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from alphaimport import registry as _registry
 from alphaimport.errors import OptionError, WriteError
 from alphaimport.issues import CODES, COLUMNS, ERROR, INFO, WARNING
-from alphaimport.validate import Result, summary
+from alphaimport.validate import Result, joined_by_row, summary
 
 REPORT_FORMATS = (".json", ".csv", ".html")
 TOP_PROBLEMS = 10
@@ -54,20 +55,25 @@ class Tally:
         """Count one chunk's records and issues."""
         self.records += len(result.accepted) + len(result.rejected)
         self.rejected += len(result.rejected)
-        self.add_issues(result.issues)
+        self.add_issues(result.issues, count_info=False)
+        self.levels[INFO] += result.summary["normalised"]  # counted even when their rows were not built
         wanted = FIRST_REJECTIONS - len(self.first_rejections)
         if wanted > 0 and len(result.rejected):
             # field and code only: the summary never prints a value (it may be personal data)
             errors = result.issues[result.issues["level"] == ERROR].dropna(subset=["row"])
-            reasons = (errors["field"] + " " + errors["code"]).groupby(errors["row"].astype(int)).agg(", ".join)
-            self.first_rejections.extend((int(r), text) for r, text in reasons.head(wanted).items())
+            first = np.unique(errors["row"].astype(int).to_numpy())[:wanted]
+            errors = errors[errors["row"].isin(first)]
+            reasons = joined_by_row(errors["row"], errors["field"] + " " + errors["code"], ", ")
+            self.first_rejections.extend((int(r), text) for r, text in reasons.items())
 
-    def add_issues(self, issues: pd.DataFrame) -> None:
-        """Count issues (mapping and header issues have no record)."""
+    def add_issues(self, issues: pd.DataFrame, count_info: bool = True) -> None:
+        """Count issues (mapping and header issues have no record); ``count_info=False``: the caller
+        counts the info rows."""
         if issues.empty:
             return
         for level, count in issues["level"].value_counts().items():
-            self.levels[str(level)] = self.levels.get(str(level), 0) + int(count)
+            if count_info or level != INFO:
+                self.levels[str(level)] = self.levels.get(str(level), 0) + int(count)
         problems = issues[issues["level"] != INFO]
         counts = problems.groupby(["field", "code", "level"], sort=False).size()
         self.problems = counts if self.problems.empty else self.problems.add(counts, fill_value=0).astype("int64")

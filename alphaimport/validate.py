@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from alphaimport import registry as _registry
@@ -43,12 +44,13 @@ def options_for(profile: Profile, mapping: Any = None, phone_countries: Iterable
 def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = None, *,
              today: dt.date | None = None, earlier: Mapping[str, str] | None = None,
              duplicates: Mapping[str, Sequence[int]] | None = None,
-             issues: pd.DataFrame | None = None) -> Result:
+             issues: pd.DataFrame | None = None, info: bool = True) -> Result:
     """Normalise and validate ``frame`` (canonical columns, index = source rows) for ``profile``.
 
     ``earlier``: identifier -> earlier delivery (from the ledger); ``duplicates``: identifier -> all rows
     sharing it across a whole file when ``frame`` is one chunk of it; ``issues``: issues found before
-    (mapping) to carry into the result. A frame from :func:`alphaimport.read` carries its mapping and
+    (mapping) to carry into the result; ``info=False``: the ``normalised`` rows are counted in the summary,
+    not listed in ``issues`` (a run without a report needs only the count). A frame from :func:`alphaimport.read` carries its mapping and
     header issues in ``frame.attrs``; they are used when ``options`` and ``issues`` are not given.
     """
     options = options or options_for(profile, frame.attrs.get("mapping"))
@@ -57,7 +59,8 @@ def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = No
     if frame.isna().to_numpy().any():  # a DataFrame built by hand: a missing cell is an empty cell
         frame = frame.fillna("")
     today = today or dt.date.today()
-    normalised, found = normalise(frame, options)
+    normalised, found = normalise(frame, options, info=info)
+    rewritten = found.attrs["normalised"]
     invalid = _invalid_cells(found, normalised)
     found = rules._concat([
         issues if issues is not None else _empty_issues(),
@@ -74,7 +77,8 @@ def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = No
     rejected = frame.loc[rejected_mask].copy()
     rejected[REASONS] = _reasons(errors).reindex(rejected.index).fillna("")
     accepted = normalised.loc[~rejected_mask]
-    return Result(accepted, rejected, found.reset_index(drop=True), summarise(len(frame), len(rejected), found))
+    summary = summarise(len(frame), len(rejected), found, normalised=rewritten)
+    return Result(accepted, rejected, found.reset_index(drop=True), summary)
 
 
 def status(result: Result) -> pd.Series:
@@ -84,9 +88,12 @@ def status(result: Result) -> pd.Series:
     return pd.Series(words, index=rows, name=STATUS).sort_index()
 
 
-def summarise(records: int, rejected: int, issues: pd.DataFrame) -> dict[str, Any]:
-    """Counts and the top problems (by field and code) of one frame's verdict."""
+def summarise(records: int, rejected: int, issues: pd.DataFrame, normalised: int | None = None) -> dict[str, Any]:
+    """Counts and the top problems (by field and code) of one frame's verdict; ``normalised``: the count
+    of rewritten values when their info rows are not all in ``issues``."""
     levels = {str(k): int(v) for k, v in issues["level"].value_counts().items()}
+    if normalised is not None:
+        levels[INFO] = normalised
     problems = issues[issues["level"] != INFO].groupby(["field", "code", "level"], sort=False).size()
     return summary(records, rejected, levels, problems)
 
@@ -140,8 +147,20 @@ def _message(column: str, code: str, value: str, profile: Profile, absent: bool)
 
 
 def _reasons(errors: pd.DataFrame) -> pd.Series:
-    text = errors["field"] + ": " + errors["code"] + ": " + errors["message"]
-    return text.groupby(errors["row"].astype(int)).agg(" | ".join)
+    """"field: code: message | ..." per row, in the order the errors were found."""
+    return joined_by_row(errors["row"], errors["field"] + ": " + errors["code"] + ": " + errors["message"], " | ")
+
+
+def joined_by_row(rows: pd.Series, texts: pd.Series, separator: str) -> pd.Series:
+    """``texts`` joined per row (rows ascending, each row's texts in their order): a sort and slices,
+    not a pandas group per row (tens of thousands of rejected rows a chunk)."""
+    numbers = rows.astype(int).to_numpy()
+    order = np.argsort(numbers, kind="stable")
+    numbers, values = numbers[order], texts.to_numpy(dtype=object)[order]
+    starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]]) if len(numbers) else np.zeros(0, int)
+    ends = np.r_[starts[1:], len(numbers)]
+    return pd.Series([separator.join(values[a:b]) for a, b in zip(starts.tolist(), ends.tolist())],
+                     index=numbers[starts], dtype=object)
 
 
 def _empty_issues() -> pd.DataFrame:

@@ -185,3 +185,28 @@ def test_summary_counts_and_top_problems() -> None:
     assert summary["rejected"] == 2
     assert {(p["field"], p["code"]) for p in summary["top_problems"]} >= {
         ("INVOICE_DUEDATE", "invalid-date"), ("CONTACT_EMAIL_1", "invalid-email")}
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_without_info_rows_the_verdict_and_counts_are_the_same(name: str) -> None:
+    frame = _frame(*MESSY)
+    full = validate(frame, _profile(name), today=TODAY)
+    lean = validate(frame, _profile(name), today=TODAY, info=False)
+    info = full.issues["level"] == "info"
+    assert info.sum() > 0
+    assert (lean.issues["level"] == "info").sum() == 0
+    pd.testing.assert_frame_equal(lean.issues, full.issues[~info].reset_index(drop=True))
+    pd.testing.assert_frame_equal(lean.accepted, full.accepted)
+    pd.testing.assert_frame_equal(lean.rejected, full.rejected)
+    assert lean.summary == full.summary
+    assert lean.summary["normalised"] == info.sum()
+
+
+def test_reasons_join_every_error_of_a_row_in_the_order_found() -> None:
+    from alphaimport.validate import joined_by_row
+
+    rows = pd.Series([7, 3, 7, 3, 9], dtype="Int64")
+    texts = pd.Series(["a", "b", "c", "d", "e"])
+    joined = joined_by_row(rows, texts, " | ")
+    assert joined.to_dict() == {3: "b | d", 7: "a | c", 9: "e"}
+    assert joined_by_row(rows[:0], texts[:0], " | ").empty

@@ -117,11 +117,17 @@ class _Outcomes:
         return cls(changed, texts, failed, codes, messages, batch.warnings())
 
 
-def normalise(frame: pd.DataFrame, options: Options = Options()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (normalised frame, issues frame); a value that cannot be normalised is kept as it was."""
+def normalise(frame: pd.DataFrame, options: Options = Options(), *, info: bool = True
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (normalised frame, issues frame); a value that cannot be normalised is kept as it was.
+
+    The issues frame's ``attrs["normalised"]`` counts the values rewritten. With ``info=False`` their
+    ``normalised`` rows (several a record, "old -> new") are only counted, not built.
+    """
     fields = registry.default()
     out = frame.copy()
     pieces: list[pd.DataFrame] = []
+    rewritten = 0
     for position, column in enumerate(frame.columns):
         if column not in fields:
             continue
@@ -145,8 +151,11 @@ def normalise(frame: pd.DataFrame, options: Options = Options()) -> tuple[pd.Dat
         outcomes = _Outcomes.of(batch, distinct)
         if outcomes.changed.any():
             out[column] = _replaced(values, codes, outcomes)
-        pieces += _issues(values, codes, column, position, outcomes)
-    return out, _table(pieces, frame.index)
+            rewritten += int(np.count_nonzero(outcomes.changed[codes]))
+        pieces += _issues(values, codes, column, position, outcomes, info)
+    table = _table(pieces, frame.index)
+    table.attrs["normalised"] = rewritten
+    return out, table
 
 
 def _contains(values: pd.Series, pattern: Callable[..., str]) -> np.ndarray:
@@ -193,13 +202,13 @@ def _replaced(values: pd.Series, codes: np.ndarray, outcomes: _Outcomes) -> pd.S
 
 
 def _issues(values: pd.Series, codes: np.ndarray, column: str, position: int,
-            outcomes: _Outcomes) -> list[pd.DataFrame]:
-    """Return the info, error and warning rows of one column, built with masks (no per-row objects)."""
+            outcomes: _Outcomes, info: bool = True) -> list[pd.DataFrame]:
+    """Return the info (when ``info``), error and warning rows of one column, built with masks."""
     at = np.arange(len(values))
     old = values.to_numpy(dtype=object, na_value=None)
     pieces = []
     mask = outcomes.changed[codes]
-    if mask.any():
+    if info and mask.any():
         pieces.append(_piece(at[mask], column, position, 0, old[mask], "normalised",
                              old[mask] + " -> " + outcomes.texts[codes[mask]]))
     mask = outcomes.failed[codes]
