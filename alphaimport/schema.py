@@ -20,11 +20,12 @@ FAILURE_COLUMNS = ("row", "field", "value", "code", "level")
 
 
 def build(profile: Profile, columns: Iterable[str]) -> pa.DataFrameSchema:
-    """The schema for the registry columns among ``columns``: required values, lengths, formats."""
+    """The schema for the registry columns among ``columns``: required values, lengths, formats. A missing
+    value (NA) is not checked: the caller marks so the cells it has already refused."""
     registry = _registry.default()
     required = {c for r in profile.requirements() if len(r.columns) == 1 for c in r.columns}
     schema_columns = {
-        column: pa.Column(checks=_checks(registry.field(column), column in required), nullable=False,
+        column: pa.Column(checks=_checks(registry.field(column), column in required), nullable=True,
                           required=column in required)
         for column in columns if column in registry
     }

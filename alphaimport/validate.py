@@ -119,18 +119,16 @@ def _invalid_cells(issues: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _schema_issues(frame: pd.DataFrame, profile: Profile, invalid: pd.DataFrame) -> pd.DataFrame:
-    """Run the profile's pandera schema lazily; failures become issues (cells already refused are skipped)."""
+    """Run the profile's pandera schema lazily; failures become issues. Cells a normaliser refused are
+    missing values to the schema (it skips them): their issue is already there."""
     from alphaimport import schema as _schema
 
     missing = [c for r in profile.requirements() if len(r.columns) == 1 for c in r.columns if c not in frame]
-    checked = frame.assign(**{c: "" for c in missing}) if missing else frame
+    refused = {c: frame[c].mask(invalid[c]) for c in invalid.columns[invalid.to_numpy().any(axis=0)]}
+    checked = frame.assign(**refused, **{c: "" for c in missing}) if refused or missing else frame
     failures = _schema.failures(_schema.build(profile, checked.columns), checked)
     if failures.empty:
         return _empty_issues()
-    known = pd.MultiIndex.from_frame(invalid.stack().loc[lambda s: s].reset_index().iloc[:, :2]) \
-        if invalid.to_numpy().any() else pd.MultiIndex.from_tuples([], names=["row", "field"])
-    keys = pd.MultiIndex.from_arrays([failures["row"].astype(int), failures["field"]])
-    failures = failures[~keys.isin(known)]
     messages = [_message(r.field, r.code, r.value, profile, r.field in missing)
                 for r in failures.itertuples(index=False)]
     return failures.assign(message=messages)[list(COLUMNS)]

@@ -134,14 +134,11 @@ def normalise(frame: pd.DataFrame, options: Options = Options(), *, info: bool =
         spec = fields.field(column)
         values = frame[column]
         # one call per distinct value: codes[row] is the row's position among the distinct values
-        codes, distinct = values.factorize()
-        todo = range(len(distinct))
+        codes, uniques = values.factorize()
+        todo = range(len(uniques))
         if spec.type == "text":  # most text needs nothing: a vectorised search finds the rest
             todo = np.unique(codes[_contains(values, text.needs_work_pattern) & (codes >= 0)]).tolist()
-        distinct = distinct.to_numpy(dtype=object)
-        for at in todo:
-            if not isinstance(distinct[at], str):
-                raise TypeError(f"{column}: the normalise stage takes text cells, got {distinct[at]!r}")
+        distinct = _as_objects(uniques, todo, column)
         if spec.type == "cents" and column not in options.units:
             batch = _amounts(distinct, todo, column)
         elif spec.type in FAST_TYPES:
@@ -150,9 +147,9 @@ def normalise(frame: pd.DataFrame, options: Options = Options(), *, info: bool =
             batch = per_value(distinct, normaliser(spec, options), [at for at in todo if distinct[at]])
         outcomes = _Outcomes.of(batch, distinct)
         if outcomes.changed.any():
-            out[column] = _replaced(values, codes, outcomes)
+            out[column] = _replaced(values, uniques, codes, outcomes)
             rewritten += int(np.count_nonzero(outcomes.changed[codes]))
-        pieces += _issues(values, codes, column, position, outcomes, info)
+        pieces += _issues(np.append(distinct, None)[codes], codes, column, position, outcomes, info)
     table = _table(pieces, frame.index)
     table.attrs["normalised"] = rewritten
     return out, table
@@ -194,18 +191,39 @@ def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str) -> Batch:
     return batch
 
 
-def _replaced(values: pd.Series, codes: np.ndarray, outcomes: _Outcomes) -> pd.Series:
-    changed = outcomes.changed[codes]
-    result = values.to_numpy(dtype=object, na_value=None).copy()
-    result[changed] = outcomes.texts[codes[changed]]
-    return pd.Series(result, index=values.index, name=values.name, dtype=values.dtype)
+def _as_objects(uniques: pd.Index, todo: Iterable[int], column: str) -> np.ndarray:
+    """The distinct values at ``todo`` as Python strings (None at the others: they are not looked at)."""
+    if isinstance(todo, range) and len(todo) == len(uniques):
+        distinct = uniques.to_numpy(dtype=object)
+    else:
+        distinct = np.full(len(uniques), None, dtype=object)
+        if todo:
+            distinct[todo] = uniques.take(todo).to_numpy(dtype=object)
+    if not isinstance(uniques.dtype, pd.StringDtype):  # Arrow strings are text by construction
+        for at in todo:
+            if not isinstance(distinct[at], str):
+                raise TypeError(f"{column}: the normalise stage takes text cells, got {distinct[at]!r}")
+    return distinct
 
 
-def _issues(values: pd.Series, codes: np.ndarray, column: str, position: int,
+def _replaced(values: pd.Series, uniques: pd.Index, codes: np.ndarray, outcomes: _Outcomes) -> pd.Series:
+    """The column with the changed distinct values rewritten: a dictionary and a take, no per-row objects."""
+    dictionary = uniques.array.copy()
+    changed = np.flatnonzero(outcomes.changed[:-1])
+    dictionary[changed] = outcomes.texts[changed]
+    result = dictionary.take(codes, allow_fill=True)
+    missing = codes < 0
+    if missing.any():  # a missing cell stays what it was (None, NaN or NA)
+        result[missing] = values.array[missing]
+    return pd.Series(result, index=values.index, name=values.name,
+                     dtype=values.dtype)
+
+
+def _issues(old: np.ndarray, codes: np.ndarray, column: str, position: int,
             outcomes: _Outcomes, info: bool = True) -> list[pd.DataFrame]:
-    """Return the info (when ``info``), error and warning rows of one column, built with masks."""
-    at = np.arange(len(values))
-    old = values.to_numpy(dtype=object, na_value=None)
+    """Return the info (when ``info``), error and warning rows of one column, built with masks; ``old``:
+    each row's original value (None where nothing was looked at)."""
+    at = np.arange(len(old))
     pieces = []
     mask = outcomes.changed[codes]
     if info and mask.any():
