@@ -1,9 +1,12 @@
 """The pipeline: read -> map -> normalise -> validate -> write, chunk by chunk, for both commands."""
 from __future__ import annotations
 
+import collections
 import ctypes
 import datetime as dt
 import itertools
+import multiprocessing
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +24,8 @@ from alphaimport.issues import frame as issues_frame
 from alphaimport.ledger import Ledger
 from alphaimport.profile import Profile
 from alphaimport.report import Tally
-from alphaimport.validate import REASONS, options_for, validate
+from alphaimport.normalise import Options
+from alphaimport.validate import REASONS, Result, options_for, validate
 
 CHUNK_ROWS = 20_000  # records per chunk: the working set of validate is ~10 KB a record (26 columns)
 Progress = Callable[[int], None]
@@ -46,6 +50,7 @@ class Job:
     phone_countries: tuple[str, ...] | None = None  # allow-list of phone number countries (NL, BE)
     today: dt.date | None = None
     chunk_rows: int = CHUNK_ROWS
+    workers: int = 1  # processes judging chunks (see default_workers); the output does not depend on it
 
 
 @dataclass
@@ -76,10 +81,10 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
         delivery = Delivery(job.out_dir, job.client or "", job.format, columns, ledger, job.day) \
             if building else None
         try:
-            for chunk in chunks:
-                duplicates = repeats.within(chunk) if repeats is not None else None
-                result = validate(chunk, job.profile, options, today=job.today, duplicates=duplicates,
-                                  earlier=_earlier(ledger, chunk), info=keep_issues)
+            tasks = (_Task(chunk, job.profile, options, job.today or dt.date.today(), keep_issues,
+                           repeats.within(chunk) if repeats is not None else None, _earlier(ledger, chunk))
+                     for chunk in chunks)
+            for chunk, result in _verdicts(tasks, job.workers if repeats is not None else 1):
                 tally.add_result(result)
                 if delivery is not None:
                     delivery.write(result.accepted)
@@ -87,7 +92,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
                     delivery.reject(result.rejected, REASONS)
                 if progress:
                     progress(len(chunk))
-                del chunk, result, duplicates
+                del chunk, result
                 _give_back_memory()
             tally.add_issues(issues_frame(header_issues))  # after the loop: readers may add late ones
             if delivery is None:
@@ -101,6 +106,61 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
             if delivery is not None:
                 delivery.abort()
             raise
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One chunk to judge, with everything validate needs from the whole run."""
+
+    chunk: pd.DataFrame
+    profile: Profile
+    options: Options
+    today: dt.date
+    info: bool
+    duplicates: dict[str, list[int]] | None
+    earlier: dict[str, str]
+
+    def __call__(self) -> Result:
+        return validate(self.chunk, self.profile, self.options, today=self.today, duplicates=self.duplicates,
+                        earlier=self.earlier, info=self.info)
+
+
+def _judge(task: _Task) -> Result:
+    """The worker's function (module level, so a pool can name it)."""
+    result = task()
+    _give_back_memory()
+    return result
+
+
+def _verdicts(tasks: Iterator[_Task], workers: int) -> Iterator[tuple[pd.DataFrame, Result]]:
+    """(chunk, its Result) in input order; with ``workers`` > 1, chunks are judged in that many forked
+    processes while this one reads and writes. At most ``workers`` + 1 chunks are in flight, so memory
+    stays bounded; the results are the same as one process's (each chunk's verdict depends only on
+    the task)."""
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for task in tasks:
+            yield task.chunk, task()
+        return
+    pending: collections.deque[tuple[pd.DataFrame, Any]] = collections.deque()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for task in tasks:
+            pending.append((task.chunk, pool.apply_async(_judge, (task,))))
+            if len(pending) > workers:
+                chunk, waiting = pending.popleft()
+                yield chunk, waiting.get()
+        while pending:
+            chunk, waiting = pending.popleft()
+            yield chunk, waiting.get()
+
+
+def default_workers() -> int:
+    """Processes that judge chunks: the CPUs this process may use (at most 4: reading and writing stay
+    in one process, so more would wait for it)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

@@ -25,11 +25,11 @@ def _records(identifiers: list[str]) -> pd.DataFrame:
     })
 
 
-def _build(tmp_path: Path, source: object, chunk_rows: int, mapping: Path | None = None, name: str = "out"
-           ) -> tuple[pipeline.Outcome, pd.DataFrame, pd.DataFrame]:
+def _build(tmp_path: Path, source: object, chunk_rows: int, mapping: Path | None = None, name: str = "out",
+           workers: int = 1) -> tuple[pipeline.Outcome, pd.DataFrame, pd.DataFrame]:
     job = pipeline.Job(source=source, profile=Profile("sms"), mapping=mapping, client="1001",
                        out_dir=tmp_path / name, day="20261122", ledger=tmp_path / f"{name}.sqlite3",
-                       today=TODAY, chunk_rows=chunk_rows)
+                       today=TODAY, chunk_rows=chunk_rows, workers=workers)
     outcome = pipeline.run(job, keep_issues=True)
     read = [pd.read_csv(p, sep=";", dtype=str, keep_default_na=False) for p in outcome.written]
     return outcome, read[0], read[1] if len(read) > 1 else pd.DataFrame()
@@ -45,6 +45,26 @@ def test_chunks_give_the_verdict_of_one_chunk(tmp_path: Path, chunk_rows: int) -
     pd.testing.assert_frame_equal(
         chunked.tally.issues()[columns].sort_values(columns, ignore_index=True),
         whole.tally.issues()[columns].sort_values(columns, ignore_index=True))
+
+
+def test_worker_processes_give_the_same_files_and_issues_as_one_process(tmp_path: Path) -> None:
+    one, *_ = _build(tmp_path, ERP, 4, ERP_MAP, "one")
+    two, *_ = _build(tmp_path, ERP, 4, ERP_MAP, "two", workers=2)
+    assert len(one.written) == 2
+    assert [p.read_bytes() for p in two.written] == [p.read_bytes() for p in one.written]
+    pd.testing.assert_frame_equal(two.tally.issues(), one.tally.issues())
+    assert two.tally.summary() == one.tally.summary()
+
+
+def test_a_worker_error_reaches_the_caller_and_nothing_is_delivered(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in validate")
+
+    monkeypatch.setattr(pipeline, "validate", broken)  # forked workers inherit the patched module
+    with pytest.raises(RuntimeError, match="a bug in validate"):
+        _build(tmp_path, ERP, 4, ERP_MAP, "broken", workers=2)
+    assert list((tmp_path / "broken").iterdir()) == []
 
 
 @pytest.mark.parametrize("block", [None, 3])  # the duplicate pass's table in one block, or in several
