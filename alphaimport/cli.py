@@ -126,7 +126,10 @@ def _run(args: argparse.Namespace, building: bool) -> int:
     summary = outcome.tally.summary()
     status = EXIT_REJECTED if summary["rejected"] else EXIT_OK
     if args.report:  # before any printing: a closed stdout must not cost the report
-        report.write_report(args.report, summary, outcome.tally.issues())
+        try:  # frame by frame from the tally's spool on disk, never all issues in memory
+            report.write_report(args.report, summary, outcome.tally.kept)
+        finally:
+            outcome.tally.close()
     try:
         _print_outcome(args, building, profile, outcome, summary)
     except BrokenPipeError:  # the reader of our output went away (| head): the run itself is done

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -18,6 +21,7 @@ REPORT_FORMATS = (".json", ".csv", ".html")
 TOP_PROBLEMS = 10
 FIRST_REJECTIONS = 10
 MASK = "***"
+WRITE_ROWS = 20_000  # issue rows rendered at a time: a report's peak stays below the run's
 
 
 def redact(issues: pd.DataFrame) -> pd.DataFrame:
@@ -34,6 +38,72 @@ def redact(issues: pd.DataFrame) -> pd.DataFrame:
     return masked
 
 
+class IssueSpool:
+    """Issue frames kept in a temporary file (one pickle each, in order) and read back one at a time.
+
+    A report of a run holds ~7 issue rows a record (most of them ``normalised`` info rows): ~2 GB in
+    memory at 100,000 records. Pickle keeps every dtype and any text, lone surrogates included (pyarrow
+    refuses them). Frames are read back with the dtypes ``pd.concat`` of all of them would give, so a
+    report written frame by frame is the report of their concatenation, byte for byte.
+    """
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None  # created on the first add: a run without a report has none
+        self._spans: list[tuple[int, int]] = []  # (offset, length) of each pickle
+        self._samples: list[pd.DataFrame] = []  # a few rows of each frame, for the dtypes of the whole
+        self.rows = 0
+
+    def add(self, issues: pd.DataFrame) -> None:
+        """Append a frame (an empty one is not kept)."""
+        if issues.empty:
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="alphaimport-issues-")
+        self._file.seek(0, os.SEEK_END)
+        start = self._file.tell()
+        pickle.dump(issues, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._spans.append((start, self._file.tell() - start))
+        self._samples.append(_sample(issues))
+        self.rows += len(issues)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def frames(self) -> Iterator[pd.DataFrame]:
+        """The frames as they were added."""
+        for start, length in self._spans:
+            assert self._file is not None
+            self._file.seek(start)
+            yield pickle.loads(self._file.read(length))  # our own file, written by add()
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        """The frames, each with the dtypes it has in the concatenation of all of them."""
+        whole = pd.concat(self._samples, ignore_index=True) if len(self._samples) > 1 else None
+        for frame in self.frames():
+            if whole is not None and (list(frame.columns) != list(whole.columns)
+                                      or list(frame.dtypes) != list(whole.dtypes)):
+                # concatenated after every frame's sample: pandas picks the dtypes of the whole run
+                frame = pd.concat([*self._samples, frame], ignore_index=True).iloc[len(whole):]
+            yield frame
+
+    def close(self) -> None:
+        """Delete the temporary file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._spans.clear()
+        self._samples.clear()
+        self.rows = 0
+
+
+def _sample(frame: pd.DataFrame) -> pd.DataFrame:
+    """The first row and, per column, its first non-missing value's row: the dtypes of ``frame`` and
+    whether each column is all missing, which is all ``pd.concat`` looks at to choose dtypes."""
+    present = frame.notna().to_numpy()
+    rows = {0} | {int(at) for at in present.argmax(axis=0)}
+    return frame.iloc[sorted(rows)]
+
+
 @dataclass
 class Tally:
     """Counts over all chunks of a run; the issues themselves only when a report needs them."""
@@ -44,7 +114,7 @@ class Tally:
     rejected: int = 0
     levels: dict[str, int] = field(default_factory=lambda: {ERROR: 0, WARNING: 0, INFO: 0})
     problems: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
-    kept: list[pd.DataFrame] = field(default_factory=list)
+    kept: IssueSpool = field(default_factory=IssueSpool)  # on disk, not in memory
     first_rejections: list[tuple[int, str]] = field(default_factory=list)
 
     @property
@@ -78,17 +148,22 @@ class Tally:
         counts = problems.groupby(["field", "code", "level"], sort=False).size()
         self.problems = counts if self.problems.empty else self.problems.add(counts, fill_value=0).astype("int64")
         if self.keep_issues:
-            self.kept.append(redact(issues) if self.redact else issues)
+            self.kept.add(redact(issues) if self.redact else issues)
 
     def summary(self) -> dict[str, Any]:
         """The run's summary as plain data (the --report file's "summary")."""
         return summary(self.records, self.rejected, self.levels, self.problems)
 
     def issues(self) -> pd.DataFrame:
-        """Every kept issue, in one frame."""
-        if not self.kept:
+        """Every kept issue, in one frame (all in memory: for tests and small inputs; a report is
+        written from :attr:`kept` frame by frame)."""
+        if not len(self.kept):
             return pd.DataFrame(columns=list(COLUMNS))
-        return pd.concat(self.kept, ignore_index=True)
+        return pd.concat(list(self.kept.frames()), ignore_index=True)
+
+    def close(self) -> None:
+        """Delete the kept issues' temporary file."""
+        self.kept.close()
 
 
 def check_report_path(path: Path) -> None:
@@ -109,24 +184,69 @@ def check_report_path(path: Path) -> None:
         path.unlink()
 
 
-def write_report(path: Path, summary: dict[str, Any], issues: pd.DataFrame) -> None:
-    """Write the issues and summary as JSON ({"summary", "issues"}), CSV (the issues) or HTML."""
+def write_report(path: Path, summary: dict[str, Any], issues: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
+    """Write the issues and summary as JSON ({"summary", "issues"}), CSV (the issues) or HTML.
+
+    ``issues``: one frame, or frames (a :class:`IssueSpool`) written one after the other without ever
+    being concatenated; the file is the same as for their concatenation.
+    """
     suffix = path.suffix.lower()
-    table = issues[list(COLUMNS)].astype(object).where(issues[list(COLUMNS)].notna(), None)
+    tables = _tables([issues] if isinstance(issues, pd.DataFrame) else issues)
     try:
         if suffix == ".json":
-            document = {"summary": summary, "issues": table.to_dict(orient="records")}
-            path.write_text(json.dumps(document, ensure_ascii=False, indent=1, default=int) + "\n",
-                            encoding="utf-8")
+            with open(path, "w", encoding="utf-8") as out:
+                _write_json(out, summary, tables)
         elif suffix == ".csv":
-            table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                for at, table in enumerate(tables):
+                    table.to_csv(out, index=False, header=at == 0, lineterminator="\n")
         else:
-            head = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in summary.items() if k != "top_problems")
-            body = table.to_html(index=False, escape=True, na_rep="")
-            path.write_text(f"<!doctype html><meta charset=utf-8><title>alphaimport report</title>"
-                            f"<table>{head}</table>{body}\n", encoding="utf-8")
+            with open(path, "w", encoding="utf-8") as out:
+                _write_html(out, summary, tables)
     except OSError as exc:
         raise WriteError(f"cannot write the report {path}: {exc.strerror or exc}") from exc
+
+
+def _tables(frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """The report's columns as objects (missing values None), at most WRITE_ROWS rows at a time; at
+    least one table, empty when there are no issues (it still gives the header)."""
+    empty = True
+    for frame in frames:
+        columns = frame[list(COLUMNS)]
+        for start in range(0, len(columns), WRITE_ROWS):
+            part = columns.iloc[start:start + WRITE_ROWS]
+            empty = False
+            yield part.astype(object).where(part.notna(), None)
+    if empty:
+        yield pd.DataFrame(columns=list(COLUMNS), dtype=object)
+
+
+_JSON = {"ensure_ascii": False, "indent": 1, "default": int}
+
+
+def _write_json(out: IO[str], summary: dict[str, Any], tables: Iterable[pd.DataFrame]) -> None:
+    """json.dumps({"summary": summary, "issues": rows}, indent=1) + newline, written table by table."""
+    head = json.dumps({"summary": summary, "issues": []}, **_JSON)
+    out.write(head.removesuffix("[]\n}"))  # "issues" is the last key: the text ends with its list
+    first = True
+    for table in tables:
+        if len(table):
+            rows = json.dumps(table.to_dict(orient="records"), **_JSON)  # "[\n {...},\n {...}\n]"
+            out.write(("[" if first else ",") + rows[1:-2].replace("\n", "\n "))  # one level deeper
+            first = False
+    out.write("[]\n}\n" if first else "\n ]\n}\n")
+
+
+def _write_html(out: IO[str], summary: dict[str, Any], tables: Iterable[pd.DataFrame]) -> None:
+    """The summary's counts, then one table of the issues (pandas' to_html), written table by table."""
+    head = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in summary.items() if k != "top_problems")
+    out.write(f"<!doctype html><meta charset=utf-8><title>alphaimport report</title><table>{head}</table>")
+    end = "  </tbody>\n</table>"
+    for at, table in enumerate(tables):
+        html = table.to_html(index=False, escape=True, na_rep="")
+        rows = html[:html.rindex(end)]
+        out.write(rows if at == 0 else rows[rows.index("<tbody>\n") + len("<tbody>\n"):])
+    out.write(end + "\n")
 
 
 def render_summary(summary: dict[str, Any], first_rejections: list[tuple[int, str]]) -> str:
