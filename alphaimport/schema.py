@@ -2,6 +2,7 @@
 failure cases into issue rows. No pandera object or message leaves this module."""
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 import pandas as pd
@@ -41,8 +42,20 @@ def _checks(spec: FieldSpec, required: bool) -> list[pa.Check]:
         checks.append(pa.Check(lambda s: s.str.len() <= limit, name="too-long"))
     pattern = CANONICAL_PATTERNS.get(spec.type)
     if pattern:
+        pattern = arrow_pattern(pattern)
         checks.append(pa.Check(lambda s: (s == "") | s.str.fullmatch(pattern), name=INVALID_CODE[spec.type]))
     return checks
+
+
+# Python's \s for text (the characters str.isspace() accepts), spelt out. pandas runs a pattern holding
+# \s with Python's re one value at a time, because RE2's \s means less; spelt out it runs in Arrow.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def arrow_pattern(pattern: str) -> str:
+    """``pattern`` with each \\s inside a character class spelt out (the same matches, run by Arrow)."""
+    return re.sub(r"\[(?:\\.|[^\]\\])*\]", lambda m: m.group(0).replace("\\s", WHITESPACE), pattern)
 
 
 def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
