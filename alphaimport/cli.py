@@ -95,6 +95,14 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redact", action="store_true",
                         help="mask personal values (names, phones, e-mails, birthdays, addresses) in the report")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--workers", type=_workers, help="processes that check records (default: the CPUs, "
+                        "at most 4); the output does not depend on it")
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes from 1 to 64")
+    return int(text)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -120,6 +128,7 @@ def _run(args: argparse.Namespace, building: bool) -> int:
         format=args.format if building else "csv", day=args.date if building else None,
         strict=building and args.strict,
         phone_countries=_phone_countries(args.phone_countries),
+        workers=args.workers or pipeline.default_workers(),
     )
     with _progress(args.quiet) as progress:
         outcome = pipeline.run(job, progress, keep_issues=args.report is not None, redact=args.redact)
