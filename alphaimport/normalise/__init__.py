@@ -22,7 +22,7 @@ from alphaimport.normalise import (
     boolean, cents, cents_fast, country, currency, date, date_fast, email, email_fast, gender, integer, phone,
     phone_fast, text,
 )
-from alphaimport.normalise.base import Invalid, Normalised, Normaliser
+from alphaimport.normalise.base import WHITESPACE, Invalid, Normalised, Normaliser
 from alphaimport.normalise.batch import Batch, BatchNormaliser, per_value
 
 __all__ = ["Batch", "BatchNormaliser", "Invalid", "Normalised", "Normaliser", "Options", "batch_normaliser",
@@ -137,7 +137,7 @@ def normalise(frame: pd.DataFrame, options: Options = Options(), *, info: bool =
         codes, uniques = values.factorize()
         todo = range(len(uniques))
         if spec.type == "text":  # most text needs nothing: a vectorised search finds the rest
-            todo = np.unique(codes[_contains(values, text.needs_work_pattern) & (codes >= 0)]).tolist()
+            todo = np.unique(codes[needs_text_work(values) & (codes >= 0)]).tolist()
         distinct = _as_objects(uniques, todo, column)
         if spec.type == "cents" and column not in options.units:
             batch = _amounts(distinct, todo, column)
@@ -153,6 +153,13 @@ def normalise(frame: pd.DataFrame, options: Options = Options(), *, info: bool =
     table = _table(pieces, frame.index)
     table.attrs["normalised"] = rewritten
     return out, table
+
+
+def needs_text_work(values: pd.Series) -> np.ndarray:
+    """Where ``text.needs_work_pattern`` matches: white space at either end (a trim shortens the value),
+    or a line break or a character that cannot be delivered inside; column-wise in Arrow."""
+    trimmed = values.str.len() != values.str.strip(WHITESPACE).str.len()
+    return trimmed.to_numpy(dtype=bool, na_value=False) | _contains(values, text.inner_work_pattern)
 
 
 def _contains(values: pd.Series, pattern: Callable[..., str]) -> np.ndarray:

@@ -51,4 +51,4 @@ def shown(text: str, limit: int = 60) -> str:
     """Return ``text`` quoted for a message, shortened when long."""
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return repr(text) if any(not c.isprintable() for c in text) else f"'{text}'"
+    return f"'{text}'" if text.isprintable() else repr(text)

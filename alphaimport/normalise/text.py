@@ -33,7 +33,14 @@ def needs_work_pattern(surrogates: bool = True) -> str:
     ``surrogates=False`` for pyarrow strings, which cannot hold (or search for) lone surrogates.
     """
     space = _class(WHITESPACE)
-    return f"^{space}|{space}$|{_class(BREAKS)}|{_controls(surrogates)}"
+    return f"^{space}|{space}$|" + inner_work_pattern(surrogates)
+
+
+def inner_work_pattern(surrogates: bool = True) -> str:
+    """The part of :func:`needs_work_pattern` without anchors: line breaks and characters that cannot be
+    delivered. (pandas hands a pattern with ``$`` to Python's re, one value at a time, whenever a value
+    holds a newline; white space at the ends is found by a trim instead.)"""
+    return f"{_class(BREAKS)}|{_controls(surrogates)}"
 
 
 def normalise_text(text: str) -> Normalised:

@@ -56,3 +56,16 @@ def test_xml_noncharacters_are_refused_per_record(raw: str) -> None:
     with pytest.raises(Invalid) as caught:
         text.make()(raw)
     assert caught.value.code == "invalid-text" and "noncharacter" in caught.value.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(exclude_categories=("Cs",))) | st.sampled_from(
+    [" a", "a ", "a\nb", "a\n", "\u3000x", "x\x85", "a\x00b", "\ufffe", "", "plain"]), min_size=1, max_size=20))
+def test_the_stage_finds_exactly_the_values_the_prefilter_pattern_matches(raws: list[str]) -> None:
+    import pandas as pd
+
+    from alphaimport.normalise import needs_text_work
+
+    pattern = text.needs_work_pattern(surrogates=False)
+    for series in (pd.Series(raws, dtype="str"), pd.Series(raws, dtype=object)):
+        assert needs_text_work(series).tolist() == [bool(re.search(pattern, raw)) for raw in raws]
