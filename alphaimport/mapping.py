@@ -19,6 +19,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
 import yaml
 
 from alphaimport import registry
@@ -316,9 +317,9 @@ def plan_headers(headers: Sequence[object], mapping: Mapping | None = None) -> H
 
 def apply_plan(raw: pd.DataFrame, plan: HeaderPlan) -> pd.DataFrame:
     """The canonical frame: planned columns, every value a str, the input's index."""
-    data = {c: _texts(raw.iloc[:, plan.sources[c]]) if c in plan.sources else plan.constants[c]
-            for c in plan.columns}
-    return pd.DataFrame(data, index=raw.index.copy(), columns=list(plan.columns), dtype="str")
+    data = {c: _texts(raw.iloc[:, plan.sources[c]]) if c in plan.sources else
+            pd.array(pa.repeat(plan.constants[c], len(raw)), dtype="str") for c in plan.columns}
+    return pd.DataFrame(data, index=raw.index.copy(), columns=list(plan.columns), dtype="str", copy=False)
 
 
 def blank_header_issues(raw: pd.DataFrame, plan: HeaderPlan) -> list[Issue]:
@@ -335,6 +336,9 @@ def map_columns(raw: pd.DataFrame, mapping: Mapping | None = None) -> tuple[pd.D
 
 
 def _texts(column: pd.Series) -> Any:
+    """The column's values as text, "" where one is missing; a "str" column without one is kept (no copy)."""
+    if column.dtype == "str" and not column.hasnans:
+        return column.array.copy()  # a new array object on the same immutable Arrow data
     if not pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
         column = column.map(cell_text)
     return column.fillna("").to_numpy(dtype=object)
