@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import re
 import sys
@@ -24,7 +25,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator, NoReturn
 
 import pandas as pd
 import python_calamine as calamine
@@ -399,6 +400,7 @@ class TextSheetWriter:
     SHEET_PART = ""
     MAX_ROWS = 1_048_576  # Excel's and LibreOffice Calc's last row
     MAX_COLUMNS = 16_384  # and their last column
+    COMPRESSLEVEL: int | None = None  # zlib's level for the package's parts; None: zlib's default (6)
 
     def __init__(self, path: str | Path, columns: list[str] | tuple[str, ...]) -> None:
         self.path = Path(path)
@@ -409,7 +411,7 @@ class TextSheetWriter:
             raise WriteError(f"{self.path.name}: {len(self.columns):,} columns exceed {self.FORMAT}'s "
                              f"{self.MAX_COLUMNS:,}")
         try:
-            self._archive = zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED)
+            self._archive = zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, compresslevel=self.COMPRESSLEVEL)
             self._start_package(self._archive)
             self._sheet = self._archive.open(self.SHEET_PART, "w")
             self._sheet.write(self._sheet_start().encode("utf-8"))
@@ -423,9 +425,10 @@ class TextSheetWriter:
         if missing:
             raise ValueError(f"{self.path.name}: the frame lacks the columns {missing}")
         labels = frame.index.tolist()
-        records = frame[self.columns].itertuples(index=False, name=None)
+        table = frame[self.columns]
         for start in range(0, len(frame), _BATCH):
-            batch = [list(next(records)) for _ in range(min(_BATCH, len(frame) - start))]
+            # one to_numpy per batch: itertuples is ~10x slower on Arrow-backed text columns
+            batch = table.iloc[start:start + _BATCH].to_numpy(dtype=object).tolist()
             self._put(batch, labels[start:start + len(batch)])
 
     def close(self) -> None:
@@ -452,18 +455,25 @@ class TextSheetWriter:
         if self._rows_written + len(batch) > self.MAX_ROWS:
             raise WriteError(f"{self.path.name}: more than {self.MAX_ROWS - 1:,} records do not fit one "
                              f"{self.FORMAT} sheet; split the delivery")
-        for values in batch:
-            for i, value in enumerate(values):
-                if type(value) is not str:
-                    values[i] = cell_text(value)
-        xml = "".join(self._row_xml(values, self._rows_written + offset + 1)
-                      for offset, values in enumerate(batch))
-        if _NOT_XML.search(xml):
+        if set(map(type, itertools.chain.from_iterable(batch))) - {str}:  # a set of types: no per-value loop
+            for values in batch:
+                for i, value in enumerate(values):
+                    if type(value) is not str:
+                        values[i] = cell_text(value)
+        xml = self._rows_xml(batch)
+        if xml is None:
             self._refuse(batch, labels)
-        self._sheet.write(xml.encode("utf-8"))
+        self._sheet.write(xml)
         self._rows_written += len(batch)
 
-    def _refuse(self, batch: list[list[str]], labels: list[Any]) -> None:
+    def _rows_xml(self, batch: list[list[str]]) -> bytes | None:
+        """The UTF-8 XML of a batch of rows (the next sheet rows); None when a value holds a character
+        XML 1.0 forbids. This joins :meth:`_row_xml` per row; a subclass may build the batch at once."""
+        first = self._rows_written + 1
+        xml = "".join(self._row_xml(values, first + offset) for offset, values in enumerate(batch))
+        return None if _NOT_XML.search(xml) else xml.encode("utf-8")
+
+    def _refuse(self, batch: list[list[str]], labels: list[Any]) -> NoReturn:
         for offset, values in enumerate(batch):
             for column, value in zip(self.columns, values):
                 bad = _NOT_XML.search(value)

@@ -154,7 +154,8 @@ def test_pandas_odf_reads_the_written_values(tmp_path: Path) -> None:
     assert back.to_numpy().tolist() == records
 
 
-@pytest.mark.parametrize("value, code", [("a\x00b", "0000"), ("\x1b[0m", "001B"), ("\uffff", "FFFF")])
+@pytest.mark.parametrize("value, code", [("a\x00b", "0000"), ("a\x01b", "0001"), ("\x1b[0m", "001B"),
+                                         ("\uffff", "FFFF")])
 def test_characters_xml_forbids_are_refused_naming_row_and_column(tmp_path: Path, value: str, code: str) -> None:
     with pytest.raises(WriteError) as caught:
         write(tmp_path / "out.ods", [["1", "ok", value]])
@@ -181,6 +182,28 @@ def test_round_trip_of_any_xml_text(tmp_path: Path, records: list[list[str]]) ->
     back = ods.read(write(tmp_path / "rt.ods", records), NONE)
     assert back.to_numpy().tolist() == records
     assert back.index.tolist() == list(range(2, 2 + len(records)))
+
+
+_CELLS = st.one_of(_XML_TEXT, st.sampled_from(TRICKY + ["", "", " ", "  ", " a", "a ", "a\n b ", " \n ", "é  "]))
+_BATCHES = st.integers(1, 4).flatmap(lambda width: st.lists(st.lists(_CELLS, min_size=width, max_size=width),
+                                                             min_size=1, max_size=8))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=_BATCHES)
+def test_a_batch_is_the_same_xml_as_its_rows_one_by_one(tmp_path: Path, batch: list[list[str]]) -> None:
+    with ods.Writer(tmp_path / "batch.ods", [f"C{i}" for i in range(len(batch[0]))]) as writer:
+        expected = "".join(writer._row_xml(values, 2 + i) for i, values in enumerate(batch)).encode()
+        assert writer._rows_xml(batch) == expected
+
+
+def test_typed_and_missing_values_are_written_as_their_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"IDENTIFICATION_IDENTIFIER": pd.array(["00123", None], dtype="str"),
+                          "PERSON_FAMILYNAME": [1234, 5], "CONTACT_PHONENUMBER_1": [2.5, float("nan")]})
+    with ods.Writer(tmp_path / "typed.ods", COLUMNS) as writer:
+        writer.write(frame)
+    back = pd.read_excel(tmp_path / "typed.ods", engine="odf", dtype=str, keep_default_na=False)
+    assert back.to_numpy().tolist() == [["00123", "1234", "2.5"], ["", "5", ""]]
 
 
 def test_memory_does_not_grow_with_the_records(tmp_path: Path) -> None:
