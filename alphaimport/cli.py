@@ -95,8 +95,9 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redact", action="store_true",
                         help="mask personal values (names, phones, e-mails, birthdays, addresses) in the report")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--workers", type=_workers, help="processes that check records (default: the CPUs, "
-                        "at most 4); the output does not depend on it")
+    parser.add_argument("--workers", type=_workers, default=1,
+                        help="processes that check records (default 1; 2 on 2 CPUs is faster but uses more "
+                        "memory); the output does not depend on it")
 
 
 def _workers(text: str) -> int:
@@ -128,7 +129,7 @@ def _run(args: argparse.Namespace, building: bool) -> int:
         format=args.format if building else "csv", day=args.date if building else None,
         strict=building and args.strict,
         phone_countries=_phone_countries(args.phone_countries),
-        workers=args.workers or pipeline.default_workers(),
+        workers=args.workers,
     )
     with _progress(args.quiet) as progress:
         outcome = pipeline.run(job, progress, keep_issues=args.report is not None, redact=args.redact)

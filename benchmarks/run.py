@@ -171,8 +171,8 @@ def plan(big: Path, small: Path, rows: int, small_rows: int, work: Path, only: s
         steps += [
             Step("I/O floor", n, _child("floor", path, work / f"floor_{label}.csv")),
             alphaimport_step("build csv", n, "build", path, work / f"build_{label}", "--format", "csv"),
-            alphaimport_step("build csv -w1", n, "build", path, work / f"build1_{label}", "--format", "csv",
-                             "--workers", "1"),
+            alphaimport_step("build csv -w2", n, "build", path, work / f"build2_{label}", "--format", "csv",
+                             "--workers", "2"),
             Step("validate", n, _child("timed", *_alphaimport("validate", path, work / f"validate_{label}")[3:]),
                  clean=work / f"validate_{label}"),
         ]
