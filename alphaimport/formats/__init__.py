@@ -22,7 +22,7 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, BinaryIO, Union
+from typing import Any, BinaryIO, Callable, Union
 
 from alphaimport.errors import ReadError, UnsupportedFormat
 
@@ -40,6 +40,7 @@ class ReadOptions:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    columns: Callable[[str], bool] | None = None  # the headers to read; a reader may read all the same
 
 
 def file_object_bytes(source: BinaryIO) -> tuple[str, bytes]:

@@ -1,8 +1,8 @@
 """CSV: read any common export (encoding and delimiter detected), write the guide's exact dialect.
 
 Reading is optimistic and fast: one pass over the bytes (encoding, line count), then pyarrow's
-streaming parser with every column as text, the start line of each record computed from the line
-breaks inside its values. What pyarrow cannot answer exactly (a ragged record, a record longer than a
+streaming parser with every column as text (or as bytes where the caller skips it), the start line of
+each record computed from the line breaks inside its values. What pyarrow cannot answer exactly (a ragged record, a record longer than a
 parse block) is read again from where it stopped with the standard ``csv`` module: slow but exact.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ DELIMITERS = (";", ",", "\t", "|")  # detection candidates; on a tie the first w
 _BLOCK = 1 << 20  # bytes per read and pyarrow's parse block (a longer record: the csv module reads on);
 # pyarrow's streaming reader reads up to 32 blocks ahead, so this also bounds its read-ahead (~32 MB)
 _HEADER_LIMIT = 1 << 20
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_CP1252_UNDEFINED = np.frombuffer(b"\x81\x8d\x8f\x90\x9d", dtype=np.uint8)
 _BYTE_COUNTED = ("utf-8", "cp1252", "iso8859-1")  # encodings whose line breaks are the bytes CR and LF
 
 
@@ -98,7 +98,8 @@ def read(source: Source, options: ReadOptions = ReadOptions()) -> pd.DataFrame:
 
 
 def read_chunks(source: Source, options: ReadOptions, rows: int) -> Iterator[pd.DataFrame]:
-    """The file in frames of at most ``rows`` records (at least one frame, maybe empty)."""
+    """The file in frames of at most ``rows`` records (at least one frame, maybe empty); with
+    ``options.columns``, only the columns whose header it keeps."""
     if rows < 1:
         raise ValueError("rows must be at least 1")
     return _frames(source, options, rows)
@@ -107,21 +108,22 @@ def read_chunks(source: Source, options: ReadOptions, rows: int) -> Iterator[pd.
 def _frames(source: Source, options: ReadOptions, rows: int | None) -> Iterator[pd.DataFrame]:
     inp = _open(source)
     d = _sniff(inp, options)
+    keep = [h for h in d.header if options.columns(h)] if options.columns else d.header
     emitted = 0
     try:
         try:
-            for frame in () if d.header_only else _arrow_frames(inp, d, options, rows):
+            for frame in () if d.header_only else _arrow_frames(inp, d, options, rows, keep):
                 emitted += len(frame)
                 yield frame
         except _Fallback:
             for frame in _python_frames(inp, d, options, rows, skip=emitted):
                 emitted += len(frame)
-                yield frame
+                yield frame[keep]
     except UnicodeEncodeError:  # a codec such as unicode_escape or utf-7 decoded half a UTF-16 pair
         raise ReadError(f"{inp.name}: decoded as {options.encoding or d.encoding}, the file holds a lone "
                         "surrogate (half a character); check --encoding") from None
     if not emitted:
-        yield pd.DataFrame({h: pd.Series([], dtype=str) for h in d.header},
+        yield pd.DataFrame({h: pd.Series([], dtype=str) for h in keep},
                            index=pd.Index([], dtype="int64", name="row"))
 
 
@@ -173,7 +175,7 @@ class _Scan:
     def __init__(self, check_utf8: bool) -> None:
         self.head, self.size, self.blank = b"", 0, True
         self.utf8, self.undefined, self._check, self._pending = True, False, check_utf8, b""
-        self.lf = self.cr = self.crlf_pairs = self._last = 0
+        self.breaks = self._last = 0
 
     def feed(self, block: memoryview) -> None:
         if len(self.head) < _HEADER_LIMIT:  # enough to hold the header
@@ -183,15 +185,14 @@ class _Scan:
             self.blank = False
         if self._check and self.utf8:
             self._check_utf8(block)
-        if self._check and not self.utf8 and not self.undefined:
-            self.undefined = not _CP1252_UNDEFINED.isdisjoint(bytes(block))
         array = np.frombuffer(block, dtype=np.uint8)
-        if len(array):
-            cr = int(np.count_nonzero(array == 13))
-            self.crlf_pairs += int(self._last == 13 and array[0] == 10)
-            if cr:
-                self.crlf_pairs += int(np.count_nonzero((array[:-1] == 13) & (array[1:] == 10)))
-            self.lf, self.cr, self._last = self.lf + int(np.count_nonzero(array == 10)), self.cr + cr, int(array[-1])
+        if self._check and not self.utf8 and not self.undefined:
+            self.undefined = bool(np.isin(array[(array > 0x80) & (array < 0x9E)], _CP1252_UNDEFINED).any())
+        if len(array):  # CRLF, LF and a lone CR: one line break each
+            cr, lf = array == 13, array == 10
+            crlf = np.count_nonzero(cr[:-1] & lf[1:]) + (self._last == 13 and array[0] == 10)
+            self.breaks += int(np.count_nonzero(cr)) + int(np.count_nonzero(lf)) - int(crlf)
+            self._last = int(array[-1])
 
     def _check_utf8(self, block: memoryview) -> None:
         start = 0
@@ -211,7 +212,7 @@ class _Scan:
     @property
     def lines(self) -> int:
         """CRLF, LF and a lone CR are one line break each; a last line without a break counts too."""
-        return int(self.lf + self.cr - self.crlf_pairs + (self._last not in (10, 13)))
+        return self.breaks + (self._last not in (10, 13))
 
 
 def _scan(inp: _Input, check_utf8: bool) -> _Scan:
@@ -314,14 +315,22 @@ def _breaks(text: str) -> int:
 
 # -- reading -------------------------------------------------------------------------------------
 
-def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | None) -> Iterator[pd.DataFrame]:
-    """Frames from pyarrow; _Fallback where it cannot be exact."""
+def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | None,
+                  keep: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Frames of the ``keep`` columns (default: all) from pyarrow; _Fallback where it cannot be exact.
+
+    Every column is parsed (its line breaks give the start lines, its values whether a record is empty);
+    the others as binary: no UTF-8 check where the scan made it or the stream transcodes.
+    """
     invalid: list[Any] = []
 
     def on_invalid(row: Any) -> str:
         invalid.append(row)
         return "skip"
 
+    keep, checked = d.header if keep is None else keep, d.encoding != "utf-8" or not options.encoding
+    text = set(keep) if checked else set(d.header)
+    types = {c: pa.large_string() if c in text else pa.large_binary() for c in d.header}
     stream = _Utf8Stream(inp.binary(), d.encoding)
     try:
         reader = pacsv.open_csv(
@@ -329,22 +338,22 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
             read_options=pacsv.ReadOptions(use_threads=False, block_size=_BLOCK, skip_rows=d.skip),
             parse_options=pacsv.ParseOptions(delimiter=d.delimiter, newlines_in_values=True,
                                              ignore_empty_lines=False, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in d.header}, null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-        if reader.schema.names != d.header or any(t != pa.string() for t in reader.schema.types):
+            convert_options=pacsv.ConvertOptions(column_types=types, null_values=[], strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+        if reader.schema.names != d.header or reader.schema.types != list(types.values()):
             raise _Fallback()
         line, seen, last = d.first_line, 0, d.first_line
         pending: list[tuple[pa.Table, np.ndarray]] = []
         for batch in reader:
-            starts = line + np.concatenate(([0], np.cumsum(1 + _row_breaks(batch))))
+            breaks, filled = _shape(batch)
+            starts = line + np.concatenate(([0], np.cumsum(1 + breaks)))
             if invalid and invalid[0].number is not None and invalid[0].number - d.skip - 2 <= seen + batch.num_rows:
                 raise _ragged(inp.name, d, int(starts[invalid[0].number - d.skip - 2 - seen]),
                               invalid[0].actual_columns, invalid[0].text)
             line, seen, last = int(starts[-1]), seen + batch.num_rows, starts[-2] if batch.num_rows else last
-            table, keep = pa.Table.from_batches([batch]), _non_empty(batch)
-            starts = starts[:-1]
-            if not keep.all():
-                table, starts = table.filter(pa.array(keep)), starts[keep]
+            table, starts = pa.Table.from_batches([batch]).select(keep), starts[:-1]
+            if not filled.all():
+                table, starts = table.filter(pa.array(filled)), starts[filled]
             pending.append((table, starts))
             while rows is not None and sum(len(s) for _, s in pending) >= rows:
                 frame, pending = _take(pending, rows)
@@ -363,32 +372,44 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
         yield _take(pending, None)[0]
 
 
-def _row_breaks(batch: pa.RecordBatch) -> np.ndarray:
-    """Line breaks inside each record's values: the record spans that many more lines."""
-    total = np.zeros(batch.num_rows, dtype=np.int64)
+def _shape(batch: pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]:
+    """Per record: the line breaks inside its values (it spans that many more lines), and whether it
+    holds a value (blank lines and records of empty values carry no data)."""
+    breaks = np.zeros(batch.num_rows, dtype=np.int64)
+    blank = np.arange(batch.num_rows)  # the records whose values are all empty so far
     for column in batch.columns:
-        data = column.buffers()[2]
-        if data is None or not (np.frombuffer(data, dtype=np.uint8) <= 13).any():
-            continue  # no byte can be a line break: skip the costly count
-        for needle, sign in (("\n", 1), ("\r", 1), ("\r\n", -1)):
-            total += sign * pc.count_substring(column, needle).to_numpy(zero_copy_only=False)
-    return total
+        _, offsets, data = column.buffers()
+        bounds = np.frombuffer(offsets, dtype=np.int64, count=len(column) + 1, offset=8 * column.offset)
+        if len(blank):
+            blank = blank[bounds[blank + 1] == bounds[blank]]
+        if data is not None and bounds[-1] > bounds[0]:
+            values = np.frombuffer(data, dtype=np.uint8, count=bounds[-1] - bounds[0], offset=bounds[0])
+            if values.min() <= 13:
+                breaks += _value_breaks(bounds - bounds[0], values)
+    filled = np.ones(batch.num_rows, dtype=bool)
+    filled[blank] = False
+    return breaks, filled
 
 
-def _non_empty(batch: pa.RecordBatch) -> np.ndarray:
-    """False for blank lines and records whose every value is empty: they carry no data."""
-    length = np.zeros(batch.num_rows, dtype=np.int64)
-    for column in batch.columns:
-        length += pc.binary_length(column).to_numpy(zero_copy_only=False)
-    return length > 0
+def _value_breaks(bounds: np.ndarray, data: np.ndarray) -> np.ndarray | int:
+    """Line breaks in each value of a column (CRLF, LF and a lone CR once each): values ``bounds`` apart."""
+    at = np.flatnonzero(data <= 13)
+    at = at[(data[at] == 10) | (data[at] == 13)]
+    if not len(at):
+        return 0
+    code, row = data[at], np.searchsorted(bounds, at, side="right") - 1
+    lf_of_crlf = np.zeros(len(at), dtype=bool)
+    lf_of_crlf[1:] = (code[1:] == 10) & (code[:-1] == 13) & (at[1:] == at[:-1] + 1) & (row[1:] == row[:-1])
+    return np.bincount(row[~lf_of_crlf], minlength=len(bounds) - 1)
 
 
 def _take(pending: list[tuple[pa.Table, np.ndarray]], rows: int | None) -> tuple[pd.DataFrame, list]:
     table = pa.concat_tables([t for t, _ in pending])
     starts = np.concatenate([s for _, s in pending])
     cut = len(starts) if rows is None else rows
-    frame = table.slice(0, cut).to_pandas()
-    frame.index = pd.Index(starts[:cut], name="row")
+    head = table.slice(0, cut).combine_chunks()
+    frame = pd.DataFrame({name: pd.array(column, dtype="str") for name, column in zip(head.column_names, head.columns)},
+                         index=pd.Index(starts[:cut], name="row"), copy=False)
     return frame, ([(table.slice(cut), starts[cut:])] if cut < len(starts) else [])
 
 

@@ -209,6 +209,36 @@ def test_cp1252_crlf_file_with_small_blocks(monkeypatch: pytest.MonkeyPatch) -> 
         (2, ["Zoë", "één\r\ntwee"]), (5, ["Café", "€"])]
 
 
+# -- reading some columns ----------------------------------------------------------------------------
+
+def test_the_kept_columns_are_the_full_chunks_columns() -> None:
+    """Line breaks in a skipped column move the start lines; a record empty but for it is still a record."""
+    data = ('id;notitie;naam\r\n1;"twee\r\nregels";Jan\r\n;alleen notitie;\r\n;;\r\n\r\n'
+            '3;"\r\n";Zoë\r\n4;x;Piet\r\n').encode()
+    options = ReadOptions(columns=lambda header: header in ("naam", "id"))
+    for rows in (1, 2, 10):
+        full = list(csvfmt.read_chunks(io.BytesIO(data), ReadOptions(), rows))
+        narrow = list(csvfmt.read_chunks(io.BytesIO(data), options, rows))
+        assert len(narrow) == len(full)
+        for whole, part in zip(full, narrow):
+            pd.testing.assert_frame_equal(part, whole[["id", "naam"]])
+    assert rows_of(pd.concat(narrow)) == [(2, ["1", "Jan"]), (4, ["", ""]), (7, ["3", "Zoë"]), (9, ["4", "Piet"])]
+
+
+def test_a_skipped_column_is_still_checked_as_the_encoding_given() -> None:
+    data = b"id;naam\n1;Jan\n2;Caf\xe9\n"
+    for options in (ReadOptions(encoding="utf-8"), ReadOptions(encoding="utf-8", columns=lambda h: h == "id")):
+        with pytest.raises(ReadError, match="line 3: cannot decode byte 0xe9 as utf-8"):
+            list(csvfmt.read_chunks(io.BytesIO(data), options, 10))
+    assert rows_of(csvfmt.read(io.BytesIO(data), ReadOptions(columns=lambda h: h == "naam"))) == [
+        (2, ["Jan"]), (3, ["Café"])]
+
+
+def test_no_kept_column_still_gives_every_record_its_line() -> None:
+    frame = csvfmt.read(io.BytesIO(b"a;b\n1;2\n\n3;4\n"), ReadOptions(columns=lambda h: False))
+    assert frame.shape == (2, 0) and frame.index.tolist() == [2, 4]
+
+
 # -- a property: whatever a CSV writer produces, the reader gives the values and the start lines ------
 
 PIECES = st.sampled_from(list('ab ;,|\t"\n\ré😀0=') + ["\r\n"])
@@ -257,6 +287,10 @@ def test_any_csv_reads_back_with_its_start_lines(case: tuple[bytes, list[str], l
     dialect = csvfmt._sniff(inp, ReadOptions())
     exact = list(csvfmt._python_frames(inp, dialect, ReadOptions(), None, skip=0))
     assert rows_of(pd.concat(exact)) == expected if exact else expected == []
+    kept = header[::2]  # the others skipped: their line breaks and values still count
+    narrow = csvfmt.read(io.BytesIO(data), ReadOptions(columns=lambda h: h in kept))
+    assert list(narrow.columns) == kept
+    assert rows_of(narrow) == [(line, values[::2]) for line, values in expected]
 
 
 # -- writing -------------------------------------------------------------------------------------
