@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 import phonenumbers
@@ -288,8 +288,7 @@ def plan_headers(headers: Sequence[object], mapping: Mapping | None = None) -> H
     """Resolve every header; MappingError when two headers give one field or a constant is also a column."""
     mapping = mapping or Mapping()
     _check(mapping)
-    mapped = {header_key(h): f for h, f in mapping.columns.items()}
-    ignored = {header_key(h) for h in mapping.ignore}
+    field_of, ignored = header_fields(mapping), {header_key(h) for h in mapping.ignore}
     sources: dict[str, int] = {}
     issues: list[Issue] = []
     blank: list[int] = []
@@ -301,7 +300,7 @@ def plan_headers(headers: Sequence[object], mapping: Mapping | None = None) -> H
             continue
         if key in ignored:
             continue
-        target = mapped.get(key) or _known().get(key)
+        target = field_of(header)
         if target is None:
             issues.append(_unknown(header))
         elif target in sources:
@@ -313,6 +312,18 @@ def plan_headers(headers: Sequence[object], mapping: Mapping | None = None) -> H
             sources[target] = position
     columns = tuple(registry.default().order([*sources, *mapping.constants]))
     return HeaderPlan(sources, dict(mapping.constants), columns, tuple(issues), tuple(blank))
+
+
+def header_fields(mapping: Mapping | None = None) -> Callable[[object], str | None]:
+    """header -> the field it maps to as plan_headers resolves it; None for a blank, ignored or unknown one."""
+    mapping = mapping or Mapping()
+    mapped: dict[str, str | None] = {header_key(h): f for h, f in mapping.columns.items()}
+    mapped.update(dict.fromkeys(map(header_key, mapping.ignore)))
+
+    def field_of(header: object) -> str | None:
+        key = header_key(header if isinstance(header, str) else cell_text(header))
+        return None if not key else mapped[key] if key in mapped else _known().get(key)
+    return field_of
 
 
 def apply_plan(raw: pd.DataFrame, plan: HeaderPlan) -> pd.DataFrame:

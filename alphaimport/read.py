@@ -11,8 +11,9 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, NamedTuple, Union
+from typing import Any, BinaryIO, Collection, Iterator, NamedTuple, Union
 
 import pandas as pd
 
@@ -21,7 +22,8 @@ from alphaimport.errors import MappingError, ReadError, UnsupportedFormat
 from alphaimport.formats.cells import cell_text
 from alphaimport.issues import Issue
 from alphaimport.mapping import (
-    HeaderPlan, Mapping, apply_plan, blank_header_issues, load_mapping, mapping_from_dict, plan_headers,
+    HeaderPlan, Mapping, apply_plan, blank_header_issues, header_fields, load_mapping, mapping_from_dict,
+    plan_headers,
 )
 
 Input = Union[str, Path, BinaryIO, pd.DataFrame]
@@ -73,16 +75,28 @@ def load(source: Input, mapping: MappingLike = None, sheet: str | None = None, e
 
 
 def iter_load(source: Input, mapping: MappingLike = None, sheet: str | None = None, encoding: str | None = None,
-              delimiter: str | None = None, format: str | None = None, chunk_rows: int = 100_000) -> Stream:
-    """The source in canonical chunks of at most ``chunk_rows`` records, for the streaming pipeline."""
+              delimiter: str | None = None, format: str | None = None, chunk_rows: int = 100_000,
+              fields: Collection[str] | None = None) -> Stream:
+    """The source in canonical chunks of at most ``chunk_rows`` records, for the streaming pipeline.
+
+    With ``fields`` the chunks hold only those canonical columns (the same rows and values); the CSV
+    reader then converts only the columns mapped to them, and ``issues`` concern the columns read.
+    """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
+    if isinstance(fields, str):
+        raise TypeError("fields must be a collection of field names, not one str")
     resolved = resolve_mapping(mapping)
-    name, raw = _open(source, formats.ReadOptions(encoding, delimiter, sheet), format, chunk_rows)
+    wanted, field_of = frozenset(fields or ()), header_fields(resolved)
+    options = formats.ReadOptions(encoding, delimiter, sheet, None if fields is None else
+                                  (lambda header: field_of(header) in wanted))
+    name, raw = _open(source, options, format, chunk_rows)
     first = next(raw, None)
     if first is None:  # a reader that yields nothing at all: no headers, no records
         first = pd.DataFrame(index=pd.RangeIndex(0, name="row"))
     plan = _plan(first, resolved, name)
+    if fields is not None:
+        plan = replace(plan, columns=tuple(c for c in plan.columns if c in wanted))
     issues = [*plan.issues, *blank_header_issues(first, plan)]
     return Stream(list(plan.columns), resolved, issues, _mapped(first, raw, plan, issues))
 

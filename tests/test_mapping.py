@@ -8,7 +8,9 @@ import pytest
 
 from alphaimport import registry
 from alphaimport.errors import MappingError
-from alphaimport.mapping import Mapping, header_key, load_mapping, map_columns, mapping_from_dict
+from alphaimport.mapping import (
+    Mapping, header_fields, header_key, load_mapping, map_columns, mapping_from_dict, plan_headers,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -129,6 +131,26 @@ def test_canonical_names_in_any_case_and_api_names_map_without_a_mapping() -> No
         "IDENTIFICATION_IDENTIFIER", "PERSON_FAMILYNAME", "PERSON_GIVENNAME", "CONTACT_PHONENUMBER_1",
         "CONTACT_PHONENUMBER_2", "CONTACT_EMAIL_1", "CONTROL_FLOWID"]
     assert frame.loc[2].tolist() == ["00123", "Jansen", "Piet", "0612345678", "0687654321", "a@example.nl", "1001"]
+
+
+def test_header_fields_resolves_each_header_as_plan_headers_does() -> None:
+    mapping = Mapping(columns={"Klant nummer": "IDENTIFICATION_IDENTIFIER"}, ignore=("opmerking",))
+    headers = ["KLANTNUMMER", " person_familyname", "toPhoneNumbers", "Opmerking", "", "onbekend", 2027]
+    field_of = header_fields(mapping)
+    assert [field_of(h) for h in headers] == [
+        "IDENTIFICATION_IDENTIFIER", "PERSON_FAMILYNAME", "CONTACT_PHONENUMBER_1", None, None, None, None]
+    assert {field_of(headers[p]): f for f, p in plan_headers(headers, mapping).sources.items()} == {
+        f: f for f in ("IDENTIFICATION_IDENTIFIER", "PERSON_FAMILYNAME", "CONTACT_PHONENUMBER_1")}
+
+
+def test_a_str_column_is_mapped_without_a_copy_and_stays_apart_from_the_raw_frame() -> None:
+    raw = _raw({"reference": pd.array(["00123", "00124"], dtype="str"), "script": pd.array(["1", "2"], dtype="str")})
+    frame, _ = map_columns(raw, Mapping(constants={"PERSON_FAMILYNAME": "Jansen"}))
+    assert frame.dtypes.tolist() == ["str"] * 3
+    assert frame.to_dict("list") == {"IDENTIFICATION_IDENTIFIER": ["00123", "00124"],
+                                     "PERSON_FAMILYNAME": ["Jansen", "Jansen"], "CONTROL_FLOWID": ["1", "2"]}
+    frame.loc[2, "IDENTIFICATION_IDENTIFIER"] = "x"
+    assert raw["reference"].tolist() == ["00123", "00124"]
 
 
 def test_mapping_headers_match_case_and_space_insensitively_and_constants_become_columns() -> None:

@@ -160,6 +160,25 @@ def test_iter_load_gives_the_same_frame_in_chunks() -> None:
     assert [i.field for i in stream.issues] == ["Opmerking"]
 
 
+@pytest.mark.parametrize("fixture", ["erp_debiteuren.csv", "erp_debiteuren.xlsx"])
+@pytest.mark.parametrize("fields", [["IDENTIFICATION_IDENTIFIER"], ["CONTROL_FLOWID", "INVOICE_AMOUNT", "PERSON_NAME"],
+                                    []])
+def test_iter_load_of_some_fields_gives_those_columns_of_the_full_chunks(fixture: str, fields: list[str]) -> None:
+    full = iter_load(FIXTURES / fixture, FIXTURES / "erp_debiteuren.yaml", chunk_rows=7)
+    some = iter_load(FIXTURES / fixture, FIXTURES / "erp_debiteuren.yaml", chunk_rows=7, fields=fields)
+    columns = [c for c in ERP_COLUMNS if c in fields]
+    assert full.columns == ERP_COLUMNS and some.columns == columns
+    chunks = list(some.chunks)
+    assert [len(c) for c in chunks] == [7, 7, 7, 7, 2]
+    for whole, part in zip(full.chunks, chunks):
+        pd.testing.assert_frame_equal(part, whole[columns], check_column_type=bool(columns))
+
+
+def test_iter_load_fields_is_a_collection_of_names() -> None:
+    with pytest.raises(TypeError, match="collection of field names"):
+        iter_load(FIXTURES / "erp_debiteuren.csv", fields="IDENTIFICATION_IDENTIFIER")
+
+
 def test_iter_load_knows_a_headerless_column_with_values_in_the_first_chunk_before_reading_on() -> None:
     stream = iter_load(pd.DataFrame([["1", "x"]], columns=["reference", ""]))
     assert [i.field for i in stream.issues] == ["(empty header, column 2)"]
