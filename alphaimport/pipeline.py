@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import gc
 import datetime as dt
 import itertools
 import multiprocessing
@@ -50,7 +51,7 @@ class Job:
     phone_countries: tuple[str, ...] | None = None  # allow-list of phone number countries (NL, BE)
     today: dt.date | None = None
     chunk_rows: int = CHUNK_ROWS
-    workers: int = 1  # processes judging chunks (see default_workers); the output does not depend on it
+    workers: int = 1  # processes judging chunks; the output does not depend on it
 
 
 @dataclass
@@ -142,25 +143,19 @@ def _verdicts(tasks: Iterator[_Task], workers: int) -> Iterator[tuple[pd.DataFra
             yield task.chunk, task()
         return
     pending: collections.deque[tuple[pd.DataFrame, Any]] = collections.deque()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for task in tasks:
-            pending.append((task.chunk, pool.apply_async(_judge, (task,))))
-            if len(pending) > workers:
+    gc.freeze()  # the cycle collector would write to every object, copying the forked processes' pages
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for task in tasks:
+                pending.append((task.chunk, pool.apply_async(_judge, (task,))))
+                if len(pending) > workers:
+                    chunk, waiting = pending.popleft()
+                    yield chunk, waiting.get()
+            while pending:
                 chunk, waiting = pending.popleft()
                 yield chunk, waiting.get()
-        while pending:
-            chunk, waiting = pending.popleft()
-            yield chunk, waiting.get()
-
-
-def default_workers() -> int:
-    """Processes that judge chunks: the CPUs this process may use (at most 4: reading and writing stay
-    in one process, so more would wait for it)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
+    finally:
+        gc.unfreeze()
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -193,7 +188,7 @@ def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame]
         return iter([first]), None  # one chunk: validate finds duplicates within it
     unique = [f.column for f in _registry.default().fields if f.unique]
     *_, again = iter_load(job.source, job.mapping, job.sheet, encoding=job.encoding,
-                          delimiter=job.delimiter, chunk_rows=job.chunk_rows)
+                          delimiter=job.delimiter, chunk_rows=job.chunk_rows, fields=unique)
     return itertools.chain([first, second], chunks), _Repeats.scan(again, unique)
 
 
