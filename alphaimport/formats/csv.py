@@ -83,7 +83,8 @@ class _Utf8Stream(io.RawIOBase):
         cut = min(size, len(self._buffer))
         if 1 < cut < len(self._buffer) and self._buffer[cut - 1:cut + 1] == b"\r\n":
             cut -= 1
-        data = bytes(self._buffer[:cut])
+        with memoryview(self._buffer) as view:
+            data = view[:cut].tobytes()
         del self._buffer[:cut]
         return data
 
@@ -176,6 +177,7 @@ class _Scan:
         self.head, self.size, self.blank = b"", 0, True
         self.utf8, self.undefined, self._check, self._pending = True, False, check_utf8, b""
         self.breaks = self._last = 0
+        self._cr, self._lf = np.empty(_BLOCK, dtype=bool), np.empty(_BLOCK, dtype=bool)  # no fresh pages per block
 
     def feed(self, block: memoryview) -> None:
         if len(self.head) < _HEADER_LIMIT:  # enough to hold the header
@@ -189,9 +191,9 @@ class _Scan:
         if self._check and not self.utf8 and not self.undefined:
             self.undefined = bool(np.isin(array[(array > 0x80) & (array < 0x9E)], _CP1252_UNDEFINED).any())
         if len(array):  # CRLF, LF and a lone CR: one line break each
-            cr, lf = array == 13, array == 10
-            crlf = np.count_nonzero(cr[:-1] & lf[1:]) + (self._last == 13 and array[0] == 10)
-            self.breaks += int(np.count_nonzero(cr)) + int(np.count_nonzero(lf)) - int(crlf)
+            cr, lf = np.equal(array, 13, out=self._cr[:len(array)]), np.equal(array, 10, out=self._lf[:len(array)])
+            self.breaks += int(np.count_nonzero(cr)) + int(np.count_nonzero(lf)) - (self._last == 13 and array[0] == 10)
+            self.breaks -= int(np.count_nonzero(np.logical_and(cr[:-1], lf[1:], out=cr[:-1])))
             self._last = int(array[-1])
 
     def _check_utf8(self, block: memoryview) -> None:
