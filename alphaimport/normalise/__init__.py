@@ -241,14 +241,15 @@ def _issues(old: np.ndarray, codes: np.ndarray, column: str, position: int,
         pieces.append(_piece(at[mask], column, position, 0, old[mask], outcomes.codes[codes[mask]],
                              outcomes.messages[codes[mask]]))
     keys, seq, warning_codes, warning_messages = outcomes.warned
-    if len(keys):
-        listed = pd.DataFrame({"_key": keys, "_seq": seq, "code": warning_codes, "message": warning_messages})
-        has = np.zeros(len(outcomes.changed), dtype=bool)
-        has[keys] = True
-        mask = has[codes]
-        rows = pd.DataFrame({"_at": at[mask], "_key": codes[mask]}).merge(listed, on="_key", how="inner")
-        pieces.append(_piece(rows["_at"].to_numpy(), column, position, rows["_seq"].to_numpy(),
-                             old[rows["_at"].to_numpy()], rows["code"], rows["message"]))
+    if len(keys):  # every row of a warned value gets each of its warnings: keys are sorted, so a repeat
+        first = np.searchsorted(keys, np.arange(len(outcomes.changed)))
+        count = np.searchsorted(keys, np.arange(len(outcomes.changed)), side="right") - first
+        warned_rows = at[count[codes] > 0]
+        times = count[codes[warned_rows]]
+        rows = np.repeat(warned_rows, times)
+        listed = np.repeat(first[codes[warned_rows]] - np.cumsum(times) + times, times) + np.arange(len(rows))
+        pieces.append(_piece(rows, column, position, seq[listed], old[rows], warning_codes[listed],
+                             warning_messages[listed]))
     return pieces
 
 
