@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alphaimport import pipeline
+from alphaimport import duplicates, pipeline
 from alphaimport.ledger import Ledger
 from alphaimport.profile import Profile
 
@@ -71,7 +71,7 @@ def test_a_worker_error_reaches_the_caller_and_nothing_is_delivered(tmp_path: Pa
 def test_identifiers_shared_across_chunks_reject_every_record_holding_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int | None) -> None:
     if block:
-        monkeypatch.setattr(pipeline._Table, "_BLOCK", block)
+        monkeypatch.setattr(duplicates.HashTable, "_BLOCK", block)
     frame = _records(["A1", "B2", "C3", "A1", "D4", "E5", "B2", "F6", "A1", "ÿ\u20ac7"])
     outcome, delivered, rejects = _build(tmp_path, frame, chunk_rows=3)
     assert rejects["row"].tolist() == ["1", "2", "4", "7", "9"]
