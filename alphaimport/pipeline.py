@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import ctypes
 import datetime as dt
 import gc
@@ -72,20 +73,20 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
             raise OptionError("build needs --client (the client number in the file name)")
         check_client(job.client)
         check_day(job.day)
-    columns, mapping, header_issues, chunks = iter_load(
-        job.source, job.mapping, job.sheet, encoding=job.encoding, delimiter=job.delimiter,
-        chunk_rows=job.chunk_rows)
-    options = options_for(job.profile, mapping, job.phone_countries)
-    chunks, repeats = _duplicates_across_chunks(job, chunks)
-    tally = Tally(keep_issues=keep_issues, redact=redact)
-    with _SpoolingLedger(job.ledger) as ledger:
+    with _worker_pool(job.workers) as pool, _SpoolingLedger(job.ledger) as ledger:
+        columns, mapping, header_issues, chunks = iter_load(
+            job.source, job.mapping, job.sheet, encoding=job.encoding, delimiter=job.delimiter,
+            chunk_rows=job.chunk_rows)
+        options = options_for(job.profile, mapping, job.phone_countries)
+        chunks, repeats = _duplicates_across_chunks(job, chunks)
+        tally = Tally(keep_issues=keep_issues, redact=redact)
         delivery = Delivery(job.out_dir, job.client or "", job.format, columns, ledger, job.day) \
             if building else None
         try:
             tasks = (_Task(chunk, job.profile, options, job.today or dt.date.today(), keep_issues,
                            repeats.within(chunk) if repeats is not None else None, _earlier(ledger, chunk))
                      for chunk in chunks)
-            for chunk, result in _verdicts(tasks, job.workers if repeats is not None else 1):
+            for chunk, result in _verdicts(tasks, pool if repeats is not None else None, job.workers):
                 tally.add_result(result)
                 if delivery is not None:
                     delivery.write(result.accepted)
@@ -133,29 +134,40 @@ def _judge(task: _Task) -> Result:
     return result
 
 
-def _verdicts(tasks: Iterator[_Task], workers: int) -> Iterator[tuple[pd.DataFrame, Result]]:
-    """(chunk, its Result) in input order; with ``workers`` > 1, chunks are judged in that many forked
-    processes while this one reads and writes. At most ``workers`` + 1 chunks are in flight, so memory
-    stays bounded; the results are the same as one process's (each chunk's verdict depends only on
-    the task)."""
+@contextlib.contextmanager
+def _worker_pool(workers: int) -> Iterator[Any]:
+    """``workers`` forked processes (None for one): forked first, before any input is read, so they
+    share the imported modules with this process rather than copies of its reading buffers."""
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    from alphaimport import schema  # noqa: F401  (imported once, before the fork, for every worker)
+
+    gc.freeze()  # the cycle collector would write to every object, copying the forked processes' pages
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
+def _verdicts(tasks: Iterator[_Task], pool: Any, workers: int) -> Iterator[tuple[pd.DataFrame, Result]]:
+    """(chunk, its Result) in input order; with a ``pool`` of ``workers`` processes, chunks are judged
+    there while this one reads and writes. At most ``workers`` + 1 chunks are in flight, so memory
+    stays bounded; the results are the same as one process's (a chunk's verdict depends only on its task)."""
+    if pool is None:
         for task in tasks:
             yield task.chunk, task()
         return
     pending: collections.deque[tuple[pd.DataFrame, Any]] = collections.deque()
-    gc.freeze()  # the cycle collector would write to every object, copying the forked processes' pages
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for task in tasks:
-                pending.append((task.chunk, pool.apply_async(_judge, (task,))))
-                if len(pending) > workers:
-                    chunk, waiting = pending.popleft()
-                    yield chunk, waiting.get()
-            while pending:
-                chunk, waiting = pending.popleft()
-                yield chunk, waiting.get()
-    finally:
-        gc.unfreeze()
+    for task in tasks:
+        pending.append((task.chunk, pool.apply_async(_judge, (task,))))
+        if len(pending) > workers:
+            chunk, waiting = pending.popleft()
+            yield chunk, waiting.get()
+    while pending:
+        chunk, waiting = pending.popleft()
+        yield chunk, waiting.get()
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
