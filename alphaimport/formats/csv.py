@@ -1,8 +1,8 @@
 """CSV: read any common export (encoding and delimiter detected), write the guide's exact dialect.
 
 Reading is optimistic and fast: one pass over the bytes (encoding, line count), then pyarrow's
-streaming parser with every column as text (or as bytes where the caller skips it), the start line of
-each record computed from the line breaks inside its values. What pyarrow cannot answer exactly (a ragged record, a record longer than a
+streaming parser with every column as text, the start line of each record computed from the line
+breaks inside its values. What pyarrow cannot answer exactly (a ragged record, a record longer than a
 parse block) is read again from where it stopped with the standard ``csv`` module: slow but exact.
 """
 from __future__ import annotations
@@ -31,6 +31,7 @@ _BLOCK = 1 << 20  # bytes per read and pyarrow's parse block (a longer record: t
 _HEADER_LIMIT = 1 << 20
 _CP1252_UNDEFINED = np.frombuffer(b"\x81\x8d\x8f\x90\x9d", dtype=np.uint8)
 _BYTE_COUNTED = ("utf-8", "cp1252", "iso8859-1")  # encodings whose line breaks are the bytes CR and LF
+_AS_TEXT = pc.CastOptions(pa.large_string(), allow_invalid_utf8=True)  # bytes known to be UTF-8, no copy
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,35 @@ class _Fallback(Exception):
     """pyarrow cannot read this file exactly: read on with the csv module."""
 
 
+class _Utf8Check:
+    """Whether the blocks fed so far are valid UTF-8; a character may straddle two, an empty block ends."""
+
+    def __init__(self) -> None:
+        self.valid, self._pending = True, b""
+
+    def feed(self, block: memoryview | bytes) -> bool:
+        start = 0
+        if self._pending and self.valid:  # finish the character the previous block began
+            start = _utf8_length(self._pending[0]) - len(self._pending)
+            self.valid = _valid_utf8(memoryview(self._pending + bytes(block[:start])))
+        tail = _utf8_tail(block) if len(block) else 0
+        self.valid = self.valid and _valid_utf8(block[start:len(block) - tail])
+        self._pending = bytes(block[len(block) - tail:])
+        return self.valid
+
+
 class _Utf8Stream(io.RawIOBase):
     """The source as UTF-8 for pyarrow: transcoded where needed, and no read ends between CR and LF.
 
     pyarrow drops the LF of a CRLF inside a quoted value when it straddles two reads (apache/arrow#51368).
+    ``check``: UTF-8 bytes are checked as they pass (the file may have changed since the scan).
     """
 
-    def __init__(self, raw: io.BufferedIOBase, encoding: str) -> None:
+    def __init__(self, raw: io.BufferedIOBase, encoding: str, check: bool = False) -> None:
         super().__init__()
         self._raw, self._buffer, self._eof = raw, bytearray(), False
         self._decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)()
+        self._check = _Utf8Check() if check and not self._decoder else None
 
     def readable(self) -> bool:
         return True
@@ -79,6 +99,8 @@ class _Utf8Stream(io.RawIOBase):
         while len(self._buffer) <= size and not self._eof:
             chunk = self._raw.read(max(size, 1 << 16) if size < 1 << 62 else -1)
             self._eof = not chunk
+            if self._check and not self._check.feed(chunk):
+                raise UnicodeDecodeError("utf-8", chunk, 0, len(chunk), "invalid UTF-8")
             self._buffer += self._decoder.decode(chunk, self._eof).encode() if self._decoder else chunk
         cut = min(size, len(self._buffer))
         if 1 < cut < len(self._buffer) and self._buffer[cut - 1:cut + 1] == b"\r\n":
@@ -175,7 +197,7 @@ class _Scan:
 
     def __init__(self, check_utf8: bool) -> None:
         self.head, self.size, self.blank = b"", 0, True
-        self.utf8, self.undefined, self._check, self._pending = True, False, check_utf8, b""
+        self.utf8, self.undefined, self._check, self._utf8 = True, False, check_utf8, _Utf8Check()
         self.breaks = self._last = 0
         self._cr, self._lf = np.empty(_BLOCK, dtype=bool), np.empty(_BLOCK, dtype=bool)  # no fresh pages per block
 
@@ -186,7 +208,7 @@ class _Scan:
         if self.blank and bytes(block).removeprefix(b"\xef\xbb\xbf").strip():
             self.blank = False
         if self._check and self.utf8:
-            self._check_utf8(block)
+            self.utf8 = self._utf8.feed(block)
         array = np.frombuffer(block, dtype=np.uint8)
         if self._check and not self.utf8 and not self.undefined:
             self.undefined = bool(np.isin(array[(array > 0x80) & (array < 0x9E)], _CP1252_UNDEFINED).any())
@@ -195,15 +217,6 @@ class _Scan:
             self.breaks += int(np.count_nonzero(cr)) + int(np.count_nonzero(lf)) - (self._last == 13 and array[0] == 10)
             self.breaks -= int(np.count_nonzero(np.logical_and(cr[:-1], lf[1:], out=cr[:-1])))
             self._last = int(array[-1])
-
-    def _check_utf8(self, block: memoryview) -> None:
-        start = 0
-        if self._pending:  # finish the character the previous block began
-            start = _utf8_length(self._pending[0]) - len(self._pending)
-            self.utf8 = _valid_utf8(memoryview(self._pending + bytes(block[:start])))
-        tail = _utf8_tail(block) if len(block) else 0
-        self.utf8 = self.utf8 and _valid_utf8(block[start:len(block) - tail])
-        self._pending = bytes(block[len(block) - tail:])
 
     @property
     def encoding(self) -> str:
@@ -321,8 +334,8 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
                   keep: list[str] | None = None) -> Iterator[pd.DataFrame]:
     """Frames of the ``keep`` columns (default: all) from pyarrow; _Fallback where it cannot be exact.
 
-    Every column is parsed (its line breaks give the start lines, its values whether a record is empty);
-    the others as binary: no UTF-8 check where the scan made it or the stream transcodes.
+    Every column is parsed (its line breaks give the start lines, its values whether a record is empty),
+    as bytes where the stream checks or transcodes them: pyarrow's check per value is the slower one.
     """
     invalid: list[Any] = []
 
@@ -330,10 +343,9 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
         invalid.append(row)
         return "skip"
 
-    keep, checked = d.header if keep is None else keep, d.encoding != "utf-8" or not options.encoding
-    text = set(keep) if checked else set(d.header)
-    types = {c: pa.large_string() if c in text else pa.large_binary() for c in d.header}
-    stream = _Utf8Stream(inp.binary(), d.encoding)
+    checked = d.encoding != "utf-8" or not options.encoding
+    types = dict.fromkeys(d.header, pa.large_binary() if checked else pa.large_string())
+    stream = _Utf8Stream(inp.binary(), d.encoding, check=checked)
     try:
         reader = pacsv.open_csv(
             stream,
@@ -353,7 +365,7 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
                 raise _ragged(inp.name, d, int(starts[invalid[0].number - d.skip - 2 - seen]),
                               invalid[0].actual_columns, invalid[0].text)
             line, seen, last = int(starts[-1]), seen + batch.num_rows, starts[-2] if batch.num_rows else last
-            table, starts = pa.Table.from_batches([batch]).select(keep), starts[:-1]
+            table, starts = pa.Table.from_batches([batch]).select(d.header if keep is None else keep), starts[:-1]
             if not filled.all():
                 table, starts = table.filter(pa.array(filled)), starts[filled]
             pending.append((table, starts))
@@ -410,7 +422,8 @@ def _take(pending: list[tuple[pa.Table, np.ndarray]], rows: int | None) -> tuple
     starts = np.concatenate([s for _, s in pending])
     cut = len(starts) if rows is None else rows
     head = table.slice(0, cut).combine_chunks()
-    frame = pd.DataFrame({name: pd.array(column, dtype="str") for name, column in zip(head.column_names, head.columns)},
+    frame = pd.DataFrame({name: pd.array(column.cast(options=_AS_TEXT), dtype="str")
+                          for name, column in zip(head.column_names, head.columns)},
                          index=pd.Index(starts[:cut], name="row"), copy=False)
     return frame, ([(table.slice(cut), starts[cut:])] if cut < len(starts) else [])
 

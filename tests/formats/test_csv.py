@@ -234,6 +234,14 @@ def test_a_skipped_column_is_still_checked_as_the_encoding_given() -> None:
         (2, ["Jan"]), (3, ["Café"])]
 
 
+def test_bytes_no_longer_utf8_after_the_scan_are_a_decode_error() -> None:
+    """pyarrow reads the columns as bytes, trusting the scan; the stream checks them again as they pass."""
+    dialect = csvfmt._sniff(csvfmt._open(io.BytesIO(b"id;naam\n1;Caf\xc3\xa9\n")), ReadOptions())
+    changed = csvfmt._open(io.BytesIO(b"id;naam\n1;Caf\xe9\n"))
+    with pytest.raises(ReadError, match="line 2: cannot decode byte 0xe9 as utf-8"):
+        list(csvfmt._arrow_frames(changed, dialect, ReadOptions(), None))
+
+
 def test_no_kept_column_still_gives_every_record_its_line() -> None:
     frame = csvfmt.read(io.BytesIO(b"a;b\n1;2\n\n3;4\n"), ReadOptions(columns=lambda h: False))
     assert frame.shape == (2, 0) and frame.index.tolist() == [2, 4]
