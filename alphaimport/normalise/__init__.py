@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -126,7 +126,7 @@ def normalise(frame: pd.DataFrame, options: Options = Options(), *, info: bool =
     """
     fields = registry.default()
     out = frame.copy()
-    pieces: list[pd.DataFrame] = []
+    pieces: list[_Piece] = []
     rewritten = 0
     for position, column in enumerate(frame.columns):
         if column not in fields:
@@ -227,7 +227,7 @@ def _replaced(values: pd.Series, uniques: pd.Index, codes: np.ndarray, outcomes:
 
 
 def _issues(old: np.ndarray, codes: np.ndarray, column: str, position: int,
-            outcomes: _Outcomes, info: bool = True) -> list[pd.DataFrame]:
+            outcomes: _Outcomes, info: bool = True) -> list[_Piece]:
     """Return the info (when ``info``), error and warning rows of one column, built with masks; ``old``:
     each row's original value (None where nothing was looked at)."""
     at = np.arange(len(old))
@@ -253,26 +253,46 @@ def _issues(old: np.ndarray, codes: np.ndarray, column: str, position: int,
     return pieces
 
 
+class _Piece(NamedTuple):
+    """Issue rows of one column as arrays of one length: position in the frame, column position, order
+    among a value's warnings, and the texts."""
+
+    at: np.ndarray
+    pos: np.ndarray
+    seq: np.ndarray
+    field: np.ndarray
+    value: np.ndarray
+    code: np.ndarray
+    message: np.ndarray
+
+
 def _piece(at: np.ndarray, column: str, position: int, seq: int | np.ndarray, value: object,
-           code: object, message: object) -> pd.DataFrame:
-    def text(cells: object) -> pd.Series:  # object: pandas would infer pyarrow str, which refuses surrogates
-        return pd.Series(np.broadcast_to(np.asarray(cells, dtype=object), len(at)), dtype=object)
+           code: object, message: object) -> _Piece:
+    def cells(given: object) -> np.ndarray:  # object: a lone surrogate (object columns) stays as it is
+        return np.broadcast_to(np.asarray(given, dtype=object), len(at))
 
-    return pd.DataFrame({"_at": at, "_pos": position, "_seq": seq, "field": column,
-                         "value": text(value), "code": text(code), "message": text(message)})
+    size = len(at)
+    return _Piece(at, np.full(size, position), np.broadcast_to(np.asarray(seq, dtype=np.int64), size),
+                  cells(column), cells(value), cells(code), cells(message))
 
 
-def _table(pieces: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
+def _table(pieces: list[_Piece], index: pd.Index) -> pd.DataFrame:
     """Return the issues in frame order (row, then column, info before warnings) with issues.COLUMNS."""
     if not pieces:
         table = pd.DataFrame({name: pd.Series([], dtype=object) for name in issues.COLUMNS})
         table["row"] = table["row"].astype("Int64")
         return _text_columns(table)
-    table = pd.concat(pieces, ignore_index=True).sort_values(["_at", "_pos", "_seq"], kind="stable")
-    rows = index.to_numpy()[table["_at"].to_numpy()]
-    table.insert(0, "row", _row_numbers(rows))
-    table["level"] = table["code"].map({code: c.level for code, c in issues.CODES.items()})
-    return _text_columns(table[list(issues.COLUMNS)].reset_index(drop=True))
+    joined = _Piece(*(np.concatenate([getattr(p, name) for p in pieces]) for name in _Piece._fields))
+    order = np.lexsort((joined.seq, joined.pos, joined.at))  # stable: ties keep the order of the pieces
+    code = joined.code[order]
+    levels = {name: c.level for name, c in issues.CODES.items()}
+    table = pd.DataFrame({
+        "row": _row_numbers(index.to_numpy()[joined.at[order]]),
+        "field": pd.Series(joined.field[order], dtype=object), "value": pd.Series(joined.value[order], dtype=object),
+        "code": pd.Series(code, dtype=object), "level": pd.Series([levels.get(c) for c in code], dtype=object),
+        "message": pd.Series(joined.message[order], dtype=object),
+    })
+    return _text_columns(table[list(issues.COLUMNS)])
 
 
 def _text_columns(table: pd.DataFrame) -> pd.DataFrame:
