@@ -2,6 +2,7 @@
 failure cases into issue rows. No pandera object or message leaves this module."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable
 
@@ -22,7 +23,13 @@ FAILURE_COLUMNS = ("row", "field", "value", "code", "level")
 
 def build(profile: Profile, columns: Iterable[str]) -> pa.DataFrameSchema:
     """The schema for the registry columns among ``columns``: required values, lengths, formats. A missing
-    value (NA) is not checked: the caller marks so the cells it has already refused."""
+    value (NA) is not checked: the caller marks so the cells it has already refused. Built once per
+    profile and columns (every chunk of an input asks for the same)."""
+    return _build(profile, tuple(columns))
+
+
+@functools.lru_cache(maxsize=32)
+def _build(profile: Profile, columns: tuple[str, ...]) -> pa.DataFrameSchema:
     registry = _registry.default()
     required = {c for r in profile.requirements() if len(r.columns) == 1 for c in r.columns}
     schema_columns = {

@@ -3,6 +3,7 @@ the verdict on every record: accepted or rejected, with every issue as a row."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -111,11 +112,18 @@ def summary(records: int, rejected: int, levels: Mapping[str, int], problems: pd
 
 def _invalid_cells(issues: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """Boolean frame: True where a normaliser refused the cell's value."""
-    invalid = pd.DataFrame(False, index=frame.index, columns=frame.columns)
     errors = issues[(issues["level"] == ERROR) & issues["field"].isin(frame.columns)]
-    for column, rows in errors.groupby("field")["row"]:
-        invalid.loc[invalid.index.isin(rows.astype(int)), column] = True
-    return invalid
+    if not frame.index.is_unique:  # a hand-built frame: every row with the label
+        invalid = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+        for column, rows in errors.groupby("field")["row"]:
+            invalid.loc[invalid.index.isin(rows.astype(int)), column] = True
+        return invalid
+    cells = np.zeros(frame.shape, dtype=bool)
+    rows = frame.index.get_indexer(errors["row"].astype(int))
+    columns = frame.columns.get_indexer(errors["field"])
+    found = rows >= 0
+    cells[rows[found], columns[found]] = True
+    return pd.DataFrame(cells, index=frame.index, columns=frame.columns)
 
 
 def _schema_issues(frame: pd.DataFrame, profile: Profile, invalid: pd.DataFrame) -> pd.DataFrame:
@@ -135,13 +143,18 @@ def _schema_issues(frame: pd.DataFrame, profile: Profile, invalid: pd.DataFrame)
 
 
 def _message(column: str, code: str, value: str, profile: Profile, absent: bool) -> str:
-    spec = _registry.default().field(column)
     if code == "required":
-        what = "is not in the input" if absent else "is empty"
-        return f"{column} {what}; required because the profile includes {' and '.join(profile.required_by(column))}"
+        return _required_message(column, profile, absent)
+    spec = _registry.default().field(column)
     if code == "too-long":
         return f"{column} is {len(value)} characters long; the maximum is {spec.max_length}"
     return f"{value!r} is not a valid {spec.type} value for {column}"
+
+
+@functools.lru_cache(maxsize=256)
+def _required_message(column: str, profile: Profile, absent: bool) -> str:
+    what = "is not in the input" if absent else "is empty"
+    return f"{column} {what}; required because the profile includes {' and '.join(profile.required_by(column))}"
 
 
 def _reasons(errors: pd.DataFrame) -> pd.Series:
