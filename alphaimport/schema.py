@@ -66,20 +66,29 @@ def arrow_pattern(pattern: str) -> str:
 
 
 def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
-    """Every failed check of every cell as (row, field, value, code, level), collected in one lazy pass."""
+    """Every failed check of every cell as (row, field, value, code, level), column by column in the
+    schema's order, each column's checks in order.
+
+    Each check is pandera's own (``Check.__call__``: the same vectorised test, the same skipping of
+    missing values, the same failure cases); the schema's error report, which pandera assembles at
+    some milliseconds a failing check, is not built.
+    """
     from alphaimport.issues import CODES
 
-    try:
-        schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        cases = cases[cases["index"].notna() & cases["column"].notna()]
-        table = pd.DataFrame({
-            "row": pd.array(cases["index"].astype("int64"), dtype="Int64"),
-            "field": cases["column"].astype(str).to_numpy(),
-            "value": cases["failure_case"].astype(str).to_numpy(),
-            "code": cases["check"].astype(str).to_numpy(),
-        })
-        table["level"] = table["code"].map(lambda c: CODES[c].level)
-        return table.reset_index(drop=True)
-    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else object) for c in FAILURE_COLUMNS})
+    found = []
+    for name, column in schema.columns.items():
+        if name not in frame:
+            continue
+        for check in column.checks:
+            result = check(frame[name])
+            if not bool(result.check_passed) and result.failure_cases is not None:
+                cases = result.failure_cases
+                found.append(pd.DataFrame({
+                    "row": pd.array(cases.index.to_numpy(dtype="int64"), dtype="Int64"),
+                    "field": name, "value": cases.astype(str).to_numpy(dtype=object), "code": check.name,
+                }))
+    if not found:
+        return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else object) for c in FAILURE_COLUMNS})
+    table = pd.concat(found, ignore_index=True)
+    table["level"] = table["code"].map(lambda c: CODES[c].level)
+    return table
