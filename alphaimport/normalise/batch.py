@@ -8,7 +8,7 @@ warnings cost arrays rather than a million Python objects.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -100,6 +100,14 @@ def outcome(fn: Normaliser, text: str) -> Normalised | Invalid:
         return fn(text)
     except Invalid as exc:
         return exc
+
+
+def differences(values: Sequence[str], batch: BatchNormaliser, fn: Normaliser
+                ) -> list[tuple[str, Normalised | Invalid, Normalised | Invalid]]:
+    """(value, the batch's outcome, ``fn``'s outcome) for every value where a fast path and its per-value
+    function disagree: empty when they agree on all ``values``."""
+    fast = batch(np.array(values, dtype=object)).outcomes()
+    return [(value, fast[i], slow) for i, value in enumerate(values) if not same(fast[i], slow := outcome(fn, value))]
 
 
 def same(left: Normalised | Invalid, right: Normalised | Invalid) -> bool:

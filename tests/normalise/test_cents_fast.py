@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from alphaimport import normalise as stage
 from alphaimport.normalise import cents, cents_fast
 from alphaimport.normalise.base import Invalid
-from alphaimport.normalise.batch import outcome, same
+from alphaimport.normalise import batch
 
 
 def _grouped(digits: str, mark: str) -> str:
@@ -53,9 +53,7 @@ def realistic(count: int, seed: int) -> list[str]:
 
 
 def differences(values: list[str], unit: str) -> list[tuple]:
-    fast = cents_fast.make(unit)(np.array(values, dtype=object)).outcomes()
-    fn = cents.make(unit)
-    return [(value, fast[i], slow) for i, value in enumerate(values) if not same(fast[i], slow := outcome(fn, value))]
+    return batch.differences(values, cents_fast.make(unit), cents.make(unit))
 
 
 @pytest.mark.parametrize(("unit", "count"), [("cents", 200_000), ("euros", 50_000)])

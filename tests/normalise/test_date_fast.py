@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alphaimport.normalise import date, date_fast
-from alphaimport.normalise.batch import outcome, same
+from alphaimport.normalise import batch
 
 TIMES = ["", "", "", "", " 00:00:00", "T10:30", " 23:59:59", " 24:00", " 9:05", "T12:00:00.123", " 10:00Z",
          " 10:61", "T07:15:00+01:00"]
@@ -44,9 +44,7 @@ def realistic(count: int, seed: int) -> list[str]:
 
 
 def differences(values: list[str], order: str) -> list[tuple]:
-    fast = date_fast.make(order)(np.array(values, dtype=object)).outcomes()
-    fn = date.make(order)
-    return [(value, fast[i], slow) for i, value in enumerate(values) if not same(fast[i], slow := outcome(fn, value))]
+    return batch.differences(values, date_fast.make(order), date.make(order))
 
 
 def test_a_realistic_set_of_100000_values_has_no_difference() -> None:

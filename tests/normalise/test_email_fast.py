@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alphaimport.normalise import email_fast
-from alphaimport.normalise.batch import outcome, same
+from alphaimport.normalise import batch
 from alphaimport.normalise.email import normalise_email
 
 FIRST = ["jan", "Piet", "kees", "Anna", "sanne", "Bram", "o'neill", "marie-claire", "J", "fenna"]
@@ -56,9 +56,7 @@ def realistic(count: int, seed: int) -> list[str]:
 
 
 def differences(values: list[str]) -> list[tuple]:
-    fast = email_fast.normalise_emails(np.array(values, dtype=object)).outcomes()
-    return [(value, fast[i], slow) for i, value in enumerate(values)
-            if not same(fast[i], slow := outcome(normalise_email, value))]
+    return batch.differences(values, email_fast.normalise_emails, normalise_email)
 
 
 def test_a_realistic_set_of_200000_values_has_no_difference() -> None:

@@ -18,7 +18,7 @@ from phonenumbers import PhoneNumberType
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from alphaimport.normalise import phone, phone_fast
-from alphaimport.normalise.batch import outcome, same
+from alphaimport.normalise import batch
 
 COUNTRY_CODES = sorted(str(code) for code in COUNTRY_CODE_TO_REGION_CODE)
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
@@ -109,10 +109,8 @@ OPTIONS = {
 
 
 def differences(values: list[str], region: str, mobile: bool, allowed: frozenset[str] | None) -> list[tuple]:
-    batch = phone_fast.normalise_numbers(np.array(values, dtype=object), region, mobile, allowed)
-    fast = batch.outcomes()
-    return [(value, fast[i], slow) for i, value in enumerate(values)
-            if not same(fast[i], slow := outcome(lambda v: phone.normalise_number(v, region, mobile, allowed), value))]
+    return batch.differences(values, phone_fast.make(region, mobile, allowed),
+                             phone.make(region, mobile, allowed))
 
 
 def test_a_realistic_set_of_200000_values_has_no_difference() -> None:
