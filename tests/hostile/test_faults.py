@@ -3,6 +3,7 @@ a locked ledger, a full disk: never a partial delivery, never a name twice, a le
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import random
 import resource
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -184,24 +186,35 @@ def test_a_folder_written_with_another_ledger_never_collides(tmp_path: Path) -> 
         f"{DAY}-{CLIENT}-3.csv", f"{DAY}-{CLIENT}-3.rejects.csv"])
 
 
-def _hold_ledger(path: Path, seconds: float, started: threading.Event) -> None:
+@contextlib.contextmanager
+def _ledger_held(path: Path, seconds: float) -> Iterator[None]:
+    """Another process's write transaction on the ledger at ``path`` for ``seconds``, begun before the
+    body runs; the body's end waits for it to be over."""
     with Ledger(path):  # creates it
         pass
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("BEGIN IMMEDIATE")
-    started.set()
-    time.sleep(seconds)
-    db.execute("COMMIT")
-    db.close()
+    started = threading.Event()
+
+    def hold() -> None:
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        started.set()
+        time.sleep(seconds)
+        db.execute("COMMIT")
+        db.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    started.wait()
+    try:
+        yield
+    finally:
+        holder.join()
 
 
 def test_a_build_waits_for_a_ledger_another_build_holds(tmp_path: Path) -> None:
-    ledger, started = tmp_path / "ledger.db", threading.Event()
-    holder = threading.Thread(target=_hold_ledger, args=(ledger, 1.0, started))
-    holder.start()
-    started.wait()
-    run = run_subprocess(build_argv(MESSY, tmp_path / "out", ledger))
-    holder.join()
+    ledger = tmp_path / "ledger.db"
+    with _ledger_held(ledger, 1.0):
+        run = run_subprocess(build_argv(MESSY, tmp_path / "out", ledger))
     assert run.code == 1, run.err
     verdict = judge(run, tmp_path / "out")
     assert verdict.ok, verdict.explain()
@@ -217,12 +230,9 @@ def test_a_ledger_held_too_long_is_a_clear_error(tmp_path: Path, monkeypatch: py
 
     monkeypatch.setattr(Ledger, "__init__", impatient)
     monkeypatch.setattr(ledger_module, "LOCK_TIMEOUT_S", 0.5)
-    ledger, started = tmp_path / "ledger.db", threading.Event()
-    holder = threading.Thread(target=_hold_ledger, args=(ledger, 1.5, started))
-    holder.start()
-    started.wait()
-    run = run_inprocess(build_argv(MESSY, tmp_path / "out", ledger))
-    holder.join()
+    ledger = tmp_path / "ledger.db"
+    with _ledger_held(ledger, 1.5):
+        run = run_inprocess(build_argv(MESSY, tmp_path / "out", ledger))
     assert run.code == 2 and "locked by another build" in run.err, run.err
     verdict = judge(run, tmp_path / "out")
     assert verdict.ok, verdict.explain()
