@@ -51,8 +51,9 @@ def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = No
     ``earlier``: identifier -> earlier delivery (from the ledger); ``duplicates``: identifier -> all rows
     sharing it across a whole file when ``frame`` is one chunk of it; ``issues``: issues found before
     (mapping) to carry into the result; ``info=False``: the ``normalised`` rows are counted in the summary,
-    not listed in ``issues`` (a run without a report needs only the count). A frame from :func:`alphaimport.read` carries its mapping and
-    header issues in ``frame.attrs``; they are used when ``options`` and ``issues`` are not given.
+    not listed in ``issues`` (a run without a report needs only the count). A frame from
+    :func:`alphaimport.read` carries its mapping and header issues in ``frame.attrs``; they are used when
+    ``options`` and ``issues`` are not given.
     """
     options = options or options_for(profile, frame.attrs.get("mapping"))
     if issues is None and frame.attrs.get("issues"):
@@ -111,18 +112,11 @@ def summary(records: int, rejected: int, levels: Mapping[str, int], problems: pd
 
 
 def _invalid_cells(issues: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """Boolean frame: True where a normaliser refused the cell's value."""
+    """Boolean frame: True where a normaliser refused the cell's value (every row with the label)."""
     errors = issues[(issues["level"] == ERROR) & issues["field"].isin(frame.columns)]
-    if not frame.index.is_unique:  # a hand-built frame: every row with the label
-        invalid = pd.DataFrame(False, index=frame.index, columns=frame.columns)
-        for column, rows in errors.groupby("field")["row"]:
-            invalid.loc[invalid.index.isin(rows.astype(int)), column] = True
-        return invalid
     cells = np.zeros(frame.shape, dtype=bool)
-    rows = frame.index.get_indexer(errors["row"].astype(int))
-    columns = frame.columns.get_indexer(errors["field"])
-    found = rows >= 0
-    cells[rows[found], columns[found]] = True
+    for column, rows in errors.groupby("field")["row"]:
+        cells[:, frame.columns.get_loc(column)] = frame.index.isin(rows.astype(int))
     return pd.DataFrame(cells, index=frame.index, columns=frame.columns)
 
 
