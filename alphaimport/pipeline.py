@@ -8,7 +8,6 @@ import datetime as dt
 import gc
 import itertools
 import multiprocessing
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from alphaimport.normalise import Options
 from alphaimport.profile import Profile
 from alphaimport.read import iter_load
 from alphaimport.report import Tally
+from alphaimport.spool import Spool
 from alphaimport.validate import REASONS, Result, options_for, validate
 
 CHUNK_ROWS = 20_000  # records per chunk: the working set of validate is ~10 KB a record (26 columns)
@@ -204,40 +204,17 @@ def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame]
     return itertools.chain([first, second], chunks), Repeats.scan(again, unique)
 
 
-class _Spool:
-    """Text values kept in a temporary file, in order: the identifiers of millions of delivered records
-    are hundreds of MB as Python strings."""
-
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()
-
-    def add(self, values: list[str]) -> None:
-        if values:
-            if any("\0" in v for v in values):  # the text normaliser refuses control characters
-                raise ValueError("an identifier holds a NUL character")
-            self._file.write("\0".join(values).encode("utf-8", "surrogatepass") + b"\0")
-
-    def __iter__(self) -> Iterator[str]:
-        self._file.seek(0)
-        rest = b""
-        while block := self._file.read(1 << 20):
-            *complete, rest = (rest + block).split(b"\0")
-            yield from (v.decode("utf-8", "surrogatepass") for v in complete)
-
-    def close(self) -> None:
-        self._file.close()
-
-
 class _SpoolingLedger(Ledger):
     """The ledger, with the run's delivered identifiers spooled to disk and recorded by ``complete``
     (in the delivery's own transaction) rather than held by the Delivery in a list."""
 
     def __init__(self, path: Path | None) -> None:
         super().__init__(path)
-        self.spool = _Spool()
+        self.spool = Spool()  # a list of identifiers a chunk
 
     def complete(self, reservation: Any, path: Path, identifiers: Iterable[str]) -> None:
-        super().complete(reservation, path, itertools.chain(identifiers, self.spool))
+        spooled = itertools.chain.from_iterable(self.spool.items())  # a chunk's list at a time
+        super().complete(reservation, path, itertools.chain(identifiers, spooled))
 
     def close(self) -> None:
         self.spool.close()

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
@@ -15,6 +12,7 @@ import pandas as pd
 from alphaimport import registry as _registry
 from alphaimport.errors import OptionError, WriteError
 from alphaimport.issues import CODES, COLUMNS, ERROR, INFO, WARNING
+from alphaimport.spool import Spool
 from alphaimport.validate import Result, joined_by_row, summary
 
 REPORT_FORMATS = (".json", ".csv", ".html")
@@ -38,18 +36,16 @@ def redact(issues: pd.DataFrame) -> pd.DataFrame:
     return masked
 
 
-class IssueSpool:
-    """Issue frames kept in a temporary file (one pickle each, in order) and read back one at a time.
+class IssueSpool(Spool):
+    """Issue frames kept in a spool on disk and read back one at a time.
 
     A report of a run holds ~7 issue rows a record (most of them ``normalised`` info rows): ~2 GB in
-    memory at 100,000 records. Pickle keeps every dtype and any text, lone surrogates included (pyarrow
-    refuses them). Frames are read back with the dtypes ``pd.concat`` of all of them would give, so a
-    report written frame by frame is the report of their concatenation, byte for byte.
+    memory at 100,000 records. Frames are read back with the dtypes ``pd.concat`` of all of them would
+    give, so a report written frame by frame is the report of their concatenation, byte for byte.
     """
 
     def __init__(self) -> None:
-        self._file: IO[bytes] | None = None  # created on the first add: a run without a report has none
-        self._spans: list[tuple[int, int]] = []  # (offset, length) of each pickle
+        super().__init__()
         self._samples: list[pd.DataFrame] = []  # a few rows of each frame, for the dtypes of the whole
         self.rows = 0
 
@@ -57,24 +53,13 @@ class IssueSpool:
         """Append a frame (an empty one is not kept)."""
         if issues.empty:
             return
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="alphaimport-issues-")
-        self._file.seek(0, os.SEEK_END)
-        start = self._file.tell()
-        pickle.dump(issues, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._spans.append((start, self._file.tell() - start))
+        super().add(issues)
         self._samples.append(_sample(issues))
         self.rows += len(issues)
 
-    def __len__(self) -> int:
-        return len(self._spans)
-
     def frames(self) -> Iterator[pd.DataFrame]:
         """The frames as they were added."""
-        for start, length in self._spans:
-            assert self._file is not None
-            self._file.seek(start)
-            yield pickle.loads(self._file.read(length))  # our own file, written by add()
+        return self.items()
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         """The frames, each with the dtypes it has in the concatenation of all of them."""
@@ -88,10 +73,7 @@ class IssueSpool:
 
     def close(self) -> None:
         """Delete the temporary file."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._spans.clear()
+        super().close()
         self._samples.clear()
         self.rows = 0
 

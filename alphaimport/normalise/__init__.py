@@ -222,8 +222,7 @@ def _replaced(values: pd.Series, uniques: pd.Index, codes: np.ndarray, outcomes:
     missing = codes < 0
     if missing.any():  # a missing cell stays what it was (None, NaN or NA)
         result[missing] = values.array[missing]
-    return pd.Series(result, index=values.index, name=values.name,
-                     dtype=values.dtype)
+    return pd.Series(result, index=values.index, name=values.name, dtype=values.dtype)
 
 
 def _issues(old: np.ndarray, codes: np.ndarray, column: str, position: int,
