@@ -6,6 +6,7 @@ import functools
 import re
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -65,30 +66,43 @@ def arrow_pattern(pattern: str) -> str:
     return re.sub(r"\[(?:\\.|[^\]\\])*\]", lambda m: m.group(0).replace("\\s", WHITESPACE), pattern)
 
 
-def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame, skipped: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every failed check of every cell as (row, field, value, code, level), column by column in the
-    schema's order, each column's checks in order.
+    schema's order, each column's checks in order. ``skipped``: a boolean frame of cells not to report,
+    as if they were missing values (which no check reports).
 
     Each check is pandera's own (``Check.__call__``: the same vectorised test, the same skipping of
     missing values, the same failure cases); the schema's error report, which pandera assembles at
-    some milliseconds a failing check, is not built.
+    some milliseconds a failing check, is not built. A check runs on the column's values by position
+    and a skipped cell's failure is dropped afterwards: the checks test each value on its own, so that
+    is the failure cases of the column with those cells missing, without masking the column.
     """
     from alphaimport.issues import CODES
 
-    found = []
+    positions, values, names, codes = [], [], [], []
     for name, column in schema.columns.items():
         if name not in frame:
             continue
+        cells = pd.Series(frame[name].array)
+        skip = skipped[name].to_numpy() if skipped is not None and name in skipped else None
         for check in column.checks:
-            result = check(frame[name])
-            if not bool(result.check_passed) and result.failure_cases is not None:
-                cases = result.failure_cases
-                found.append(pd.DataFrame({
-                    "row": pd.array(cases.index.to_numpy(dtype="int64"), dtype="Int64"),
-                    "field": name, "value": cases.astype(str).to_numpy(dtype=object), "code": check.name,
-                }))
-    if not found:
+            result = check(cells)
+            if bool(result.check_passed) or result.failure_cases is None:
+                continue
+            cases = result.failure_cases
+            kept = ~skip[cases.index] if skip is not None else slice(None)
+            at, failed = cases.index.to_numpy()[kept], cases.astype(str).to_numpy(dtype=object)[kept]
+            if len(at):
+                positions.append(at)
+                values.append(failed)
+                names.append(name)
+                codes.append(check.name)
+    if not positions:
         return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else object) for c in FAILURE_COLUMNS})
-    table = pd.concat(found, ignore_index=True)
-    table["level"] = table["code"].map(lambda c: CODES[c].level)
-    return table
+    counts = [len(p) for p in positions]
+    return pd.DataFrame({
+        "row": pd.array(frame.index.to_numpy(dtype="int64")[np.concatenate(positions)], dtype="Int64"),
+        "field": np.repeat(np.array(names, dtype=object), counts), "value": np.concatenate(values),
+        "code": np.repeat(np.array(codes, dtype=object), counts),
+        "level": np.repeat(np.array([CODES[c].level for c in codes], dtype=object), counts),
+    })

@@ -126,13 +126,12 @@ def _schema_issues(frame: pd.DataFrame, profile: Profile, invalid: pd.DataFrame)
     from alphaimport import schema as _schema
 
     missing = [c for r in profile.requirements() if len(r.columns) == 1 for c in r.columns if c not in frame]
-    refused = {c: frame[c].mask(invalid[c]) for c in invalid.columns[invalid.to_numpy().any(axis=0)]}
-    checked = frame.assign(**refused, **{c: "" for c in missing}) if refused or missing else frame
-    failures = _schema.failures(_schema.build(profile, checked.columns), checked)
+    checked = frame.assign(**{c: "" for c in missing}) if missing else frame
+    failures = _schema.failures(_schema.build(profile, checked.columns), checked, invalid)
     if failures.empty:
         return _empty_issues()
-    messages = [_message(r.field, r.code, r.value, profile, r.field in missing)
-                for r in failures.itertuples(index=False)]
+    cells = zip(*(failures[c].to_numpy() for c in ("field", "code", "value")))
+    messages = [_message(column, code, value, profile, column in missing) for column, code, value in cells]
     return failures.assign(message=messages)[list(COLUMNS)]
 
 

@@ -79,3 +79,54 @@ def test_failures_are_exactly_the_cells_pandera_reports_with_their_codes() -> No
     assert set(found["level"]) == {"error"}
     ours = set(zip(found["row"].astype(int), found["field"], found["value"], found["code"]))
     assert ours == _pandera_report(schema, frame)
+
+
+def test_skipped_cells_are_not_reported_as_if_missing() -> None:
+    from alphaimport.profile import Profile
+    from alphaimport.schema import build, failures
+
+    frame = pd.DataFrame({
+        "IDENTIFICATION_IDENTIFIER": ["", "", "7"],
+        "CONTACT_PHONENUMBER_1": ["06-1234", "06-1234", "x"],
+        "INVOICE_DUEDATE": ["31-12-2027", "2027-12-31", "31-12-2027"],
+    }, index=pd.Index([9, 4, 9], name="row"), dtype="str")  # a repeated label: cells go by position
+    skipped = pd.DataFrame({"CONTACT_PHONENUMBER_1": [True, False, True], "INVOICE_DUEDATE": [False, False, True]},
+                           index=frame.index)
+    found = failures(build(Profile("sms", "paylink"), frame.columns), frame, skipped)
+    assert found.astype(str).to_numpy().tolist() == [
+        ["9", "IDENTIFICATION_IDENTIFIER", "", "required", "error"],
+        ["4", "IDENTIFICATION_IDENTIFIER", "", "required", "error"],
+        ["4", "CONTACT_PHONENUMBER_1", "06-1234", "invalid-phone", "error"],
+        ["9", "INVOICE_DUEDATE", "31-12-2027", "invalid-date", "error"],
+    ]
+    assert found["row"].dtype == "Int64"
+
+
+def test_nothing_left_after_skipping_is_an_empty_table() -> None:
+    from alphaimport.profile import Profile
+    from alphaimport.schema import build, failures
+
+    frame = pd.DataFrame({"INVOICE_DUEDATE": ["31-12-2027"]}, index=pd.Index([3], name="row"), dtype="str")
+    found = failures(build(Profile("sms", "paylink"), frame.columns), frame, frame.map(lambda _: True))
+    assert found.empty and list(found.columns) == ["row", "field", "value", "code", "level"]
+
+
+CELLS = st.sampled_from(["", "1", "31612345678", "0612", "a@b", "a b@c", "2027-12-31", "31-12-2027", "EUR", "eur",
+                         "M", "x" * 60, None])
+
+
+@given(st.lists(st.tuples(CELLS, CELLS, CELLS, CELLS, st.booleans(), st.booleans()), min_size=1, max_size=12))
+def test_skipping_cells_is_pandera_validating_them_as_missing(rows: list[tuple]) -> None:
+    from alphaimport.profile import Profile
+    from alphaimport.schema import build, failures
+
+    columns = ["PERSON_FAMILYNAME", "CONTACT_PHONENUMBER_1", "CONTACT_EMAIL_1", "INVOICE_DUEDATE"]
+    frame = pd.DataFrame([r[:4] for r in rows], columns=columns, dtype="str",
+                         index=pd.Index(range(2, 2 + len(rows)), name="row"))
+    skipped = pd.DataFrame({"CONTACT_EMAIL_1": [r[4] for r in rows], "INVOICE_DUEDATE": [r[5] for r in rows]},
+                           index=frame.index)
+    schema = build(Profile("sms", "paylink"), columns)
+    found = failures(schema, frame, skipped)
+    ours = set(zip(found["row"].astype(int), found["field"], found["value"], found["code"]))
+    assert ours == _pandera_report(schema, frame.mask(skipped.reindex(columns=columns, fill_value=False)))
+    assert len(ours) == len(found)
