@@ -113,11 +113,14 @@ def summary(records: int, rejected: int, levels: Mapping[str, int], problems: pd
 
 def _invalid_cells(issues: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """Boolean frame: True where a normaliser refused the cell's value (every row with the label)."""
-    errors = issues[(issues["level"] == ERROR) & issues["field"].isin(frame.columns)]
-    cells = np.zeros(frame.shape, dtype=bool)
-    for column, rows in errors.groupby("field")["row"]:
-        cells[:, frame.columns.get_loc(column)] = frame.index.isin(rows.astype(int))
-    return pd.DataFrame(cells, index=frame.index, columns=frame.columns)
+    codes, fields = pd.factorize(issues["field"])
+    columns = np.append(frame.columns.get_indexer(fields), -1)[codes]  # -1: not a column of the frame
+    errors = (issues["level"] == ERROR).to_numpy() & (columns >= 0)
+    rows = pd.Index(issues["row"].to_numpy()[errors].astype(int))
+    labels = rows.unique()
+    cells = np.zeros((len(labels) + 1, len(frame.columns)), dtype=bool)  # the last line: a row without errors
+    cells[labels.get_indexer(rows), columns[errors]] = True
+    return pd.DataFrame(cells[labels.get_indexer(frame.index)], index=frame.index, columns=frame.columns)
 
 
 def _schema_issues(frame: pd.DataFrame, profile: Profile, invalid: pd.DataFrame) -> pd.DataFrame:

@@ -210,3 +210,18 @@ def test_reasons_join_every_error_of_a_row_in_the_order_found() -> None:
     joined = joined_by_row(rows, texts, " | ")
     assert joined.to_dict() == {3: "b | d", 7: "a | c", 9: "e"}
     assert joined_by_row(rows[:0], texts[:0], " | ").empty
+
+
+def test_invalid_cells_are_the_refused_cells_of_every_row_with_the_label() -> None:
+    from alphaimport.validate import _invalid_cells
+
+    frame = pd.DataFrame({"A": ["x", "y", "z", "w"], "B": ["1", "2", "3", "4"]}, index=pd.Index([5, 2, 5, 8]))
+    issues = pd.DataFrame({
+        "row": pd.array([5, 8, 2, 2, 8], dtype="Int64"), "field": ["B", "A", "C", "A", "B"],
+        "value": "", "code": ["invalid-date", "invalid-email", "invalid-date", "phone-not-mobile", "normalised"],
+        "level": ["error", "error", "error", "warning", "info"], "message": "",
+    })
+    cells = _invalid_cells(issues, frame)  # C: not a column; warnings and info refuse nothing
+    assert cells.to_dict("split") == {"index": [5, 2, 5, 8], "columns": ["A", "B"],
+                                      "data": [[False, True], [False, False], [False, True], [True, False]]}
+    assert not _invalid_cells(issues.iloc[:0], frame).to_numpy().any()
