@@ -26,8 +26,9 @@ from alphaimport.formats import ReadOptions, Source, file_object_bytes
 NAME = "csv"
 EXTENSIONS = (".csv", ".txt")
 DELIMITERS = (";", ",", "\t", "|")  # detection candidates; on a tie the first wins
-_BLOCK = 1 << 20  # bytes per read and pyarrow's parse block (a longer record: the csv module reads on);
-# pyarrow's streaming reader reads up to 32 blocks ahead, so this also bounds its read-ahead (~32 MB)
+_BLOCK = 1 << 18  # bytes per read and pyarrow's parse block (a longer record: the csv module reads on);
+# pyarrow's streaming reader reads up to 32 blocks ahead, so this also bounds its read-ahead (~8 MB; with
+# 1 MB blocks the reader held ~30 MB more, for ~0.2 s less per million records)
 _HEADER_LIMIT = 1 << 20
 _CP1252_UNDEFINED = np.frombuffer(b"\x81\x8d\x8f\x90\x9d", dtype=np.uint8)
 _BYTE_COUNTED = ("utf-8", "cp1252", "iso8859-1")  # encodings whose line breaks are the bytes CR and LF
