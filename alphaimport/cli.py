@@ -106,6 +106,20 @@ def _workers(text: str) -> int:
     return int(text)
 
 
+def _lean_memory_pool() -> None:
+    """Arrow's jemalloc allocator for this process, unless ARROW_DEFAULT_MEMORY_POOL chooses one: a build of
+    1,000,000 records peaks ~45 MB lower than with mimalloc (pyarrow's default), as fast (README, Decisions).
+    Kept where pyarrow is built without jemalloc."""
+    import pyarrow as pa
+
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:
+        pass
+
+
 def _validate(args: argparse.Namespace) -> int:
     return _run(args, building=False)
 
@@ -131,6 +145,7 @@ def _run(args: argparse.Namespace, building: bool) -> int:
         phone_countries=_phone_countries(args.phone_countries),
         workers=args.workers,
     )
+    _lean_memory_pool()
     with _progress(args.quiet) as progress:
         outcome = pipeline.run(job, progress, keep_issues=args.report is not None, redact=args.redact)
     summary = outcome.tally.summary()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from alphaimport.cli import main
@@ -190,3 +191,26 @@ def test_workers_do_not_change_the_files(tmp_path: Path) -> None:
     one, two = sorted((tmp_path / "one" / "out").iterdir()), sorted((tmp_path / "two" / "out").iterdir())
     assert [p.name for p in one] == [p.name for p in two] and len(one) == 2
     assert [p.read_bytes() for p in one] == [p.read_bytes() for p in two]
+
+
+def _jemalloc_available() -> bool:
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        return False
+    return True
+
+
+def test_the_command_line_uses_jemalloc_unless_the_environment_chooses(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = pa.default_memory_pool()
+    argv = ["validate", str(ERP), "--mapping", str(ERP_MAP), "--media", "sms", "--quiet"]
+    try:
+        pa.set_memory_pool(pa.system_memory_pool())
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+        assert main(argv) == 1
+        assert pa.default_memory_pool().backend_name == "system"
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
+        assert main(argv) == 1
+        assert pa.default_memory_pool().backend_name == ("jemalloc" if _jemalloc_available() else "system")
+    finally:
+        pa.set_memory_pool(before)
