@@ -8,6 +8,7 @@ import datetime as dt
 import gc
 import itertools
 import multiprocessing
+import multiprocessing.pool
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,15 +87,15 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
             tasks = (_Task(chunk, job.profile, options, job.today or dt.date.today(), keep_issues,
                            repeats.within(chunk) if repeats is not None else None, _earlier(ledger, chunk))
                      for chunk in chunks)
-            for chunk, result in _verdicts(tasks, pool if repeats is not None else None, job.workers):
+            for records, result in _verdicts(tasks, pool if repeats is not None else None, job.workers):
                 tally.add_result(result)
                 if delivery is not None:
                     delivery.write(result.accepted)
                     ledger.spool.add(_identifiers(result.accepted))  # recorded by delivery.commit()
                     delivery.reject(result.rejected, REASONS)
                 if progress:
-                    progress(len(chunk))
-                del chunk, result
+                    progress(records)
+                del result
                 _give_back_memory()
             tally.add_issues(issues_frame(header_issues))  # after the loop: readers may add late ones
             if delivery is None:
@@ -136,8 +137,8 @@ def _judge(task: _Task) -> Result:
 
 @contextlib.contextmanager
 def _worker_pool(workers: int) -> Iterator[Any]:
-    """``workers`` forked processes (None for one): forked first, before any input is read, so they
-    share the imported modules with this process rather than copies of its reading buffers."""
+    """``workers - 1`` forked processes (None for one), which judge chunks beside this one: forked first,
+    before any input is read, so they share the imported modules rather than copies of its reading buffers."""
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
@@ -145,29 +146,42 @@ def _worker_pool(workers: int) -> Iterator[Any]:
 
     gc.freeze()  # the cycle collector would write to every object, copying the forked processes' pages
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
             yield pool
     finally:
         gc.unfreeze()
 
 
-def _verdicts(tasks: Iterator[_Task], pool: Any, workers: int) -> Iterator[tuple[pd.DataFrame, Result]]:
-    """(chunk, its Result) in input order; with a ``pool`` of ``workers`` processes, chunks are judged
-    there while this one reads and writes. At most ``workers`` + 1 chunks are in flight, so memory
-    stays bounded; the results are the same as one process's (a chunk's verdict depends only on its task)."""
+def _verdicts(tasks: Iterator[_Task], pool: Any, workers: int) -> Iterator[tuple[int, Result]]:
+    """(records in the chunk, its Result) in input order. With a ``pool`` of ``workers - 1`` processes, a
+    chunk goes to the pool while it has at most two waiting per process, and is judged here otherwise,
+    between reading and writing: this process is one of the workers. At most ``workers + 1`` verdicts are
+    pending, so memory stays bounded; the results are the same as one process's (a chunk's verdict depends
+    only on its task)."""
     if pool is None:
         for task in tasks:
-            yield task.chunk, task()
+            yield len(task.chunk), task()
         return
-    pending: collections.deque[tuple[pd.DataFrame, Any]] = collections.deque()
+    pending: collections.deque[tuple[int, Result | multiprocessing.pool.AsyncResult]] = collections.deque()
     for task in tasks:
-        pending.append((task.chunk, pool.apply_async(_judge, (task,))))
-        if len(pending) > workers:
-            chunk, waiting = pending.popleft()
-            yield chunk, waiting.get()
+        away = sum(1 for _, verdict in pending if not isinstance(verdict, Result))
+        verdict = pool.apply_async(_judge, (task,)) if away < 2 * (workers - 1) else task()
+        pending.append((len(task.chunk), verdict))
+        del task  # the pool holds a remote task until it is sent
+        while pending and (len(pending) > workers or _ready(pending[0][1])):
+            records, verdict = pending.popleft()
+            yield records, _result(verdict)
     while pending:
-        chunk, waiting = pending.popleft()
-        yield chunk, waiting.get()
+        records, verdict = pending.popleft()
+        yield records, _result(verdict)
+
+
+def _ready(verdict: Result | multiprocessing.pool.AsyncResult) -> bool:
+    return isinstance(verdict, Result) or verdict.ready()
+
+
+def _result(verdict: Result | multiprocessing.pool.AsyncResult) -> Result:
+    return verdict if isinstance(verdict, Result) else verdict.get()
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

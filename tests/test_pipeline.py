@@ -67,6 +67,50 @@ def test_a_worker_error_reaches_the_caller_and_nothing_is_delivered(tmp_path: Pa
     assert list((tmp_path / "broken").iterdir()) == []
 
 
+class _Later:
+    """A fake pool's pending verdict: ready only when the test says so."""
+
+    def __init__(self, result: object) -> None:
+        self.result, self.done = result, False
+
+    def ready(self) -> bool:
+        return self.done
+
+    def get(self) -> object:
+        self.done = True
+        return self.result
+
+
+class _FakePool:
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    def apply_async(self, judge: object, args: tuple[_Task, ...]) -> _Later:
+        self.sent.append(args[0].number)
+        return _Later(args[0]())
+
+
+class _Task:
+    def __init__(self, number: int, judged_here: list[int]) -> None:
+        self.number, self.chunk, self._judged_here = number, [None] * number, judged_here
+
+    def __call__(self) -> pipeline.Result:
+        self._judged_here.append(self.number)
+        return pipeline.Result(pd.DataFrame({"n": [self.number]}), pd.DataFrame(), pd.DataFrame())
+
+
+def test_with_two_workers_this_process_judges_the_chunks_the_pool_has_no_room_for() -> None:
+    pool, judged_here = _FakePool(), []
+    tasks = [_Task(n, judged_here) for n in range(1, 8)]
+    verdicts = list(pipeline._verdicts(iter(tasks), pool, workers=2))
+    assert [records for records, _ in verdicts] == [1, 2, 3, 4, 5, 6, 7]  # input order, whoever judged
+    assert [int(result.accepted["n"][0]) for _, result in verdicts] == [1, 2, 3, 4, 5, 6, 7]
+    # at most two waiting in the pool (which here finishes a chunk only when asked): the 3rd and 6th are
+    # judged here, each while the pool has two
+    assert pool.sent == [1, 2, 4, 5, 7]
+    assert [n for n in judged_here if n not in pool.sent] == [3, 6]
+
+
 @pytest.mark.parametrize("block", [None, 3])  # the duplicate pass's table in one block, or in several
 def test_identifiers_shared_across_chunks_reject_every_record_holding_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int | None) -> None:
