@@ -76,9 +76,9 @@ def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = No
     ])
     errors = found[found["level"] == ERROR]
     rejected_mask = frame.index.isin(errors["row"].dropna().astype(int))
-    rejected = frame.loc[rejected_mask].copy()
+    rejected = frame.take(np.flatnonzero(rejected_mask))  # take: a new frame, cheaper than .loc[mask]
     rejected[REASONS] = _reasons(errors).reindex(rejected.index).fillna("")
-    accepted = normalised.loc[~rejected_mask]
+    accepted = normalised.take(np.flatnonzero(~rejected_mask))
     summary = summarise(len(frame), len(rejected), found, normalised=rewritten)
     return Result(accepted, rejected, found.reset_index(drop=True), summary)
 
@@ -163,7 +163,7 @@ def joined_by_row(rows: pd.Series, texts: pd.Series, separator: str) -> pd.Serie
     not a pandas group per row (tens of thousands of rejected rows a chunk)."""
     numbers = rows.astype(int).to_numpy()
     order = np.argsort(numbers, kind="stable")
-    numbers, values = numbers[order], texts.to_numpy(dtype=object)[order]
+    numbers, values = numbers[order], texts.to_numpy(dtype=object)[order].tolist()  # a list slices faster
     starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]]) if len(numbers) else np.zeros(0, int)
     ends = np.r_[starts[1:], len(numbers)]
     return pd.Series([separator.join(values[a:b]) for a, b in zip(starts.tolist(), ends.tolist())],
