@@ -2,11 +2,12 @@
 
 One pure normaliser per field type (``text``, ``phone``, ``email``, ``date``, ``cents``, ``integer``,
 ``boolean``, ``gender``, ``country``, ``currency``), each built by ``make(...)``. The stage normalises
-each distinct value of a column once and maps the results back; the issues table is built with
-vectorised masks. Phone numbers, e-mail addresses, amounts and dates, whose distinct values are many,
-go through column-wise fast paths (``phone_fast``, ``email_fast``, ``cents_fast``, ``date_fast``) that
-read the common notations over arrays and hand every other value to the same per-value normaliser, so
-the result per value is the normaliser's own (their tests compare both on hundreds of thousands of values).
+each distinct value of a column once (of the columns sharing a fast path and its options, such as the
+three phone numbers, together) and maps the results back; the issues table is built with vectorised
+masks. Phone numbers, e-mail addresses, amounts and dates, whose distinct values are many, go through
+column-wise fast paths (``phone_fast``, ``email_fast``, ``cents_fast``, ``date_fast``) that read the
+common notations over arrays and hand every other value to the same per-value normaliser, so the result
+per value is the normaliser's own (their tests compare both on hundreds of thousands of values).
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from alphaimport import issues, registry
 from alphaimport.normalise import (
@@ -126,38 +129,88 @@ def normalise(frame: pd.DataFrame, options: Options = Options(), *, info: bool =
     """
     fields = registry.default()
     out = frame.copy()
+    positions = {column: position for position, column in enumerate(frame.columns)}
     pieces: list[_Piece] = []
     rewritten = 0
-    for position, column in enumerate(frame.columns):
-        if column not in fields:
-            continue
-        spec = fields.field(column)
-        values = frame[column]
-        # one call per distinct value: codes[row] is the row's position among the distinct values
-        codes, uniques = values.factorize()
-        todo = range(len(uniques))
-        if spec.type == "text":  # most text needs nothing: a vectorised search finds the rest
-            todo = np.unique(codes[needs_text_work(values) & (codes >= 0)]).tolist()
-        distinct = _as_objects(uniques, todo, column)
-        if spec.type == "cents" and column not in options.units:
-            batch = _amounts(distinct, todo, column)
-        elif spec.type in FAST_TYPES:
-            batch = batch_normaliser(spec, options)(distinct)
-        else:
-            batch = per_value(distinct, normaliser(spec, options), [at for at in todo if distinct[at]])
-        outcomes = _Outcomes.of(batch, distinct)
-        if outcomes.changed.any():
-            out[column] = _replaced(values, uniques, codes, outcomes)
-            rewritten += int(np.count_nonzero(outcomes.changed[codes]))
-        pieces += _issues(np.append(distinct, None)[codes], codes, column, position, outcomes, info)
+    for columns in _groups(frame, fields, options):
+        spec = fields.field(columns[0])
+        values = [frame[column] for column in columns]
+        # one call per distinct value of the group: codes[row] is the row's position among them (-1: not
+        # looked at, or missing)
+        codes, uniques = _factorize(_joined(values), spec.type == "text")
+        distinct = _as_objects(uniques, columns[0])
+        outcomes = _Outcomes.of(_batch(distinct, spec, options), distinct)
+        dictionary = _dictionary(uniques, outcomes)
+        for column, own, part in zip(columns, values, np.split(codes, len(columns))):
+            changed = outcomes.changed[part]
+            if changed.any():
+                out[column] = _replaced(own, dictionary, part, changed)
+                rewritten += int(np.count_nonzero(changed))
+            pieces += _issues(np.append(distinct, None)[part], part, column, positions[column], outcomes, info)
     table = _table(pieces, frame.index)
     table.attrs["normalised"] = rewritten
     return out, table
 
 
+def _groups(frame: pd.DataFrame, fields: registry.Registry, options: Options) -> list[list[str]]:
+    """Return the registry columns of ``frame`` in groups normalised together: the columns of one group
+    share a fast path and its options (the three phone numbers), so their distinct values are read in one
+    call. Other columns are groups of their own."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for column in frame.columns:
+        if column in fields:
+            key = _sharing(fields.field(column), options, frame[column].dtype)
+            groups.setdefault(key, []).append(column)
+    return list(groups.values())
+
+
+def _sharing(spec: registry.FieldSpec, options: Options, dtype: Any) -> tuple[Any, ...]:
+    """Return what a column's normalisation depends on: columns with the same key share one call."""
+    arrow = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    if not arrow or spec.type not in FAST_TYPES or (spec.type == "cents" and spec.column not in options.units):
+        return (spec.column,)  # amounts without a declared unit: whole numbers are judged per column
+    if spec.type == "phone":
+        return (spec.type, dtype, *_phone_options(spec, options).values())
+    if spec.type == "cents":
+        return (spec.type, dtype, options.units[spec.column])
+    return (spec.type, dtype)
+
+
+def _joined(values: list[pd.Series]) -> pd.Series:
+    """Return the values of a group's columns one after the other (Arrow strings, in one array)."""
+    if len(values) == 1:
+        return values[0]
+    array = pa.concat_arrays([pa.array(v.array).cast(pa.large_string()) for v in values])
+    return pd.Series(pd.array(array, dtype=values[0].dtype))
+
+
+def _factorize(values: pd.Series, text: bool) -> tuple[np.ndarray, pd.Index]:
+    """Return (each row's position among the distinct values or -1, the distinct values); for ``text``
+    only the values a text normaliser could change are looked at (a vectorised search finds them)."""
+    if not text:
+        return values.factorize()
+    rows = np.flatnonzero(needs_text_work(values))
+    codes = np.full(len(values), -1, dtype=np.intp)
+    found, uniques = values.iloc[rows].factorize()
+    codes[rows] = found
+    return codes, uniques
+
+
+def _batch(distinct: np.ndarray, spec: registry.FieldSpec, options: Options) -> Batch:
+    """Return what the distinct values of one field's type become."""
+    if spec.type == "cents" and spec.column not in options.units:
+        return _amounts(distinct, range(len(distinct)), spec.column)
+    if spec.type in FAST_TYPES:
+        return batch_normaliser(spec, options)(distinct)
+    return per_value(distinct, normaliser(spec, options), np.flatnonzero(distinct != ""))
+
+
 def needs_text_work(values: pd.Series) -> np.ndarray:
     """Where ``text.needs_work_pattern`` matches: white space at either end (a trim shortens the value),
     or a line break or a character that cannot be delivered inside; column-wise in Arrow."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":  # RE2: $ ends the text
+        found = pc.match_substring_regex(pa.array(values.array), text.needs_work_pattern(surrogates=False))
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)  # a missing cell: None, falsy
     trimmed = values.str.len() != values.str.strip(WHITESPACE).str.len()
     return trimmed.to_numpy(dtype=bool, na_value=False) | _contains(values, text.inner_work_pattern)
 
@@ -198,30 +251,36 @@ def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str) -> Batch:
     return batch
 
 
-def _as_objects(uniques: pd.Index, todo: Iterable[int], column: str) -> np.ndarray:
-    """The distinct values at ``todo`` as Python strings (None at the others: they are not looked at)."""
-    if isinstance(todo, range) and len(todo) == len(uniques):
-        distinct = uniques.to_numpy(dtype=object)
-    else:
-        distinct = np.full(len(uniques), None, dtype=object)
-        if todo:
-            distinct[todo] = uniques.take(todo).to_numpy(dtype=object)
+def _as_objects(uniques: pd.Index, column: str) -> np.ndarray:
+    """The distinct values as Python strings; a cell of another type is refused."""
+    distinct = uniques.to_numpy(dtype=object)
     if not isinstance(uniques.dtype, pd.StringDtype):  # Arrow strings are text by construction
-        for at in todo:
-            if not isinstance(distinct[at], str):
-                raise TypeError(f"{column}: the normalise stage takes text cells, got {distinct[at]!r}")
+        for value in distinct:
+            if not isinstance(value, str):
+                raise TypeError(f"{column}: the normalise stage takes text cells, got {value!r}")
     return distinct
 
 
-def _replaced(values: pd.Series, uniques: pd.Index, codes: np.ndarray, outcomes: _Outcomes) -> pd.Series:
-    """The column with the changed distinct values rewritten: a dictionary and a take, no per-row objects."""
+def _dictionary(uniques: pd.Index, outcomes: _Outcomes) -> pd.api.extensions.ExtensionArray:
+    """The distinct values, the changed ones rewritten."""
     dictionary = uniques.array.copy()
     changed = np.flatnonzero(outcomes.changed[:-1])
     dictionary[changed] = outcomes.texts[changed]
-    result = dictionary.take(codes, allow_fill=True)
-    missing = codes < 0
-    if missing.any():  # a missing cell stays what it was (None, NaN or NA)
-        result[missing] = values.array[missing]
+    return dictionary
+
+
+def _replaced(values: pd.Series, dictionary: pd.api.extensions.ExtensionArray, codes: np.ndarray,
+              changed: np.ndarray) -> pd.Series:
+    """The column with its ``changed`` rows rewritten from ``dictionary``: a take, no per-row objects."""
+    kept = codes < 0  # missing, or not looked at: stays what it was (None, NaN or NA)
+    if np.count_nonzero(kept) > np.count_nonzero(changed):  # few rows change: set those
+        result = values.array.copy()
+        rows = np.flatnonzero(changed)
+        result[rows] = dictionary.take(codes[rows])
+    else:
+        result = dictionary.take(codes, allow_fill=True)
+        if kept.any():
+            result[kept] = values.array[kept]
     return pd.Series(result, index=values.index, name=values.name, dtype=values.dtype)
 
 

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alphaimport import issues, registry
-from alphaimport.normalise import Options, normalise, normaliser
+from alphaimport.normalise import Options, normalise, normaliser, phone_fast
 from alphaimport.normalise.base import Invalid
+from alphaimport.normalise.batch import Batch
 
 from .test_table import CASES
 
@@ -125,6 +127,55 @@ def test_options_reach_the_normalisers() -> None:
     # the company contact's number is shown, never dialled: no sms or country rule for it
     assert coded == [[2, "CONTACT_PHONENUMBER_1", "phone-not-mobile"],
                      [3, "CONTACT_PHONENUMBER_1", "phone-country-not-allowed"]]
+
+
+def test_columns_sharing_a_fast_path_and_its_options_are_read_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    real = phone_fast.normalise_numbers
+
+    def spy(values: np.ndarray, **options: object) -> Batch:
+        calls.append(sorted(values.tolist()))
+        return real(values, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(phone_fast, "normalise_numbers", spy)
+    source = frame({
+        "CONTACT_PHONENUMBER_1": ["0612345678", "0201234567"], "CONTACT_PHONENUMBER_2": ["0612345678", ""],
+        "CONTRACT_CONTACT_PHONENUMBER": ["0612345678", "06-1234"], "CONTACT_PHONENUMBER_3": ["06-1234", "x"],
+    })
+    normalise(source, Options(mobile_expected=True))
+    # the recipient's three numbers share their options; the company contact's number has other options
+    assert calls == [["", "0201234567", "06-1234", "0612345678", "x"], ["06-1234", "0612345678"]]
+
+
+_SHARING = {"phone": ["CONTACT_PHONENUMBER_1", "CONTACT_PHONENUMBER_2", "CONTRACT_CONTACT_PHONENUMBER"],
+            "email": ["CONTACT_EMAIL_1", "CONTACT_EMAIL_2"], "date": ["INVOICE_DATE", "INVOICE_DUEDATE"],
+            "cents": ["INVOICE_AMOUNT", "INVOICE_TAX", "INVOICE_ARRANGEMENT_AMOUNT"]}
+
+
+@st.composite
+def shared_frames(draw: st.DrawFn) -> pd.DataFrame:
+    kind = draw(st.sampled_from(sorted(_SHARING)))
+    size = draw(st.integers(min_value=1, max_value=10))
+    cells = st.one_of(st.sampled_from(_VALUES[kind] + [""]), st.text(alphabet=st.characters(exclude_categories=("Cs",)),
+                                                                     max_size=12))
+    source = frame({column: draw(st.lists(cells, min_size=size, max_size=size)) for column in _SHARING[kind]})
+    if draw(st.booleans()):  # a missing cell
+        source.iloc[draw(st.integers(0, size - 1)), 0] = None
+    return source
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shared_frames(), st.booleans())
+def test_columns_read_together_give_what_each_column_gives_alone(source: pd.DataFrame, info: bool) -> None:
+    # INVOICE_ARRANGEMENT_AMOUNT has no unit: its whole numbers are judged within its own column
+    options = Options(units={"INVOICE_AMOUNT": "euros", "INVOICE_TAX": "euros"}, mobile_expected=True,
+                      allowed_countries=frozenset({"NL", "BE"}))
+    result, found = normalise(source, options, info=info)
+    expected = [normalise(source[[column]], options, info=info) for column in source.columns]
+    for column, (alone, issues_alone) in zip(source.columns, expected):
+        pd.testing.assert_series_equal(result[column], alone[column])
+        pd.testing.assert_frame_equal(found[found["field"] == column].reset_index(drop=True), issues_alone)
+    assert found.attrs["normalised"] == sum(issues_alone.attrs["normalised"] for _, issues_alone in expected)
 
 
 def test_non_registry_columns_and_index_are_untouched() -> None:
