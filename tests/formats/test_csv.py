@@ -368,3 +368,20 @@ def test_write_then_read_gives_the_same_frame(tmp_path_factory: pytest.TempPathF
     assert back.to_numpy().tolist() == kept
     with open(out, encoding="utf-8", newline="") as handle:
         assert list(csv.reader(handle, delimiter=";"))[1:] == [list(r) for r in records]
+
+
+def test_a_file_read_again_unchanged_is_not_scanned_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scans: list[str] = []
+    scan = csvfmt._scan
+    monkeypatch.setattr(csvfmt, "_scan", lambda inp, check_utf8: scans.append(inp.name) or scan(inp, check_utf8))
+    path = tmp_path / "again.csv"
+    path.write_bytes(b"a;b\r\n1;2\r\n")
+    first = csvfmt.read(path)
+    assert csvfmt.read(path).equals(first)
+    assert scans == ["again.csv"]
+    path.write_bytes("a,b\r\n1,€\r\n3,4\r\n".encode("cp1252"))  # another size: detected again
+    again = csvfmt.read(path)
+    assert scans == ["again.csv", "again.csv"]
+    assert again.to_dict("list") == {"a": ["1", "3"], "b": ["€", "4"]}
+    csvfmt.read(path, ReadOptions(delimiter=","))  # other options: detected again
+    assert len(scans) == 3
