@@ -150,6 +150,7 @@ class Tally:
 
 def check_report_path(path: Path) -> None:
     """OptionError unless the report's extension is one we write; WriteError when it cannot be written.
+    Its folder is made when missing, as build makes --out-dir (``--report out/report.json``).
 
     Checked before anything is built: a build must not deliver and then fail on its report.
     """
@@ -157,6 +158,7 @@ def check_report_path(path: Path) -> None:
         raise OptionError(f"--report {path}: use a .json, .csv or .html file name")
     existed = path.exists()
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8"):
             pass
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name

@@ -214,3 +214,18 @@ def test_the_command_line_uses_jemalloc_unless_the_environment_chooses(monkeypat
         assert pa.default_memory_pool().backend_name == ("jemalloc" if _jemalloc_available() else "system")
     finally:
         pa.set_memory_pool(before)
+
+
+def test_a_report_inside_the_new_out_dir_gets_its_folder_made(tmp_path: Path) -> None:
+    assert _build(tmp_path, "--report", str(tmp_path / "out" / "reports" / "issues.json")) == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "20261122-1001-1.csv", "20261122-1001-1.rejects.csv", "reports"]
+    assert json.loads((tmp_path / "out" / "reports" / "issues.json").read_text())["summary"]["rejected"] == 6
+
+
+def test_a_report_that_cannot_be_written_stops_the_build_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("")
+    assert _build(tmp_path, "--report", str(tmp_path / "file" / "issues.json")) == 2
+    assert "cannot write the report" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
