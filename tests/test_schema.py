@@ -130,3 +130,16 @@ def test_skipping_cells_is_pandera_validating_them_as_missing(rows: list[tuple])
     ours = set(zip(found["row"].astype(int), found["field"], found["value"], found["code"]))
     assert ours == _pandera_report(schema, frame.mask(skipped.reindex(columns=columns, fill_value=False)))
     assert len(ours) == len(found)
+
+
+@pytest.mark.parametrize("kind", sorted(CANONICAL_PATTERNS))
+def test_a_format_check_passes_an_empty_value_or_a_full_match(kind: str) -> None:
+    from alphaimport.registry import default
+    from alphaimport.schema import _checks
+
+    spec = next(f for f in default().fields if f.type == kind)
+    values = pd.Series(["", " ", "1\n", "NL ", "\nNL"] + EMAILISH
+                       + ["31612345678", "2027-12-31", "12345", "-5", "1", "M", "NL", "EUR"], dtype="str")
+    check = next(c for c in _checks(spec, required=False) if c.name.startswith("invalid-"))
+    expected = [v == "" or re.fullmatch(CANONICAL_PATTERNS[kind], v) is not None for v in values]
+    assert check(values).check_output.tolist() == expected
