@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber, PhoneNumberType, ValidationResult
@@ -110,6 +111,14 @@ def _why(number: PhoneNumber | NumberParseException) -> str:
         return f"it is {reason} for a number in {country} (+{number.country_code})"
     national = phonenumbers.national_significant_number(number)
     return f"its {len(national)} digits after +{number.country_code} are no valid number in {country}"
+
+
+@lru_cache(maxsize=None)
+def why_not_valid(country_code: int, digits: int) -> str:
+    """Return why a number that parses with ``country_code`` and ``digits`` national significant digits
+    (of which it is no valid number) is invalid, as in normalise_number's message; the reason reads
+    only these two (is_possible_number_with_reason tests the length in the code's main region)."""
+    return _why(PhoneNumber(country_code=country_code, national_number=int("1" * digits)))
 
 
 def options(region: str = "NL", mobile_expected: bool = False,

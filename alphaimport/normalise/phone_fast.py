@@ -10,9 +10,10 @@ leading ``+``, spaces, hyphens, dots, slashes, parentheses; at most 60 character
 * the country calling code, the national prefix (when it is a literal such as ``0``), the possible
   lengths, the region (``region_code_for_number``) and the number type from the region's patterns.
 
-A value falls back to ``normalise_number`` when it has another shape (letters, an extension, other
-characters), when the metadata needs more than literal prefixes, and whenever the number is not
-valid or not allowed: every error message is the library's own.
+A number that parses but is no valid number (the metadata's patterns do not match it) is refused here,
+with normalise_number's message (``phone.why_not_valid``). A value falls back to ``normalise_number``
+when it has another shape (letters, an extension, other characters), when the metadata needs more than
+literal prefixes, when parsing fails (too short, no country code) and when the number is not allowed.
 """
 from __future__ import annotations
 
@@ -91,6 +92,7 @@ def _fast(values: np.ndarray, home: Plan, mobile_expected: bool, allowed: frozen
 
     # "+…" and bare digits are parsed as "+" + digits; "0…" as a national number of the region
     result = _attempt(digits, ~national, home)
+    why = result.why.copy()  # an invalid bare number's message is about this reading, even when retried
     restored = np.zeros(len(rows), dtype=bool)
     bare = ~plus & ~national & (result.status == INVALID) & sure
     if home.national_prefix and bare.any():  # no valid E.164 number: a national number that lost its 0?
@@ -99,6 +101,7 @@ def _fast(values: np.ndarray, home: Plan, mobile_expected: bool, allowed: frozen
                          np.zeros(len(at), dtype=bool), home)
         result.update(at, again)
         restored[at] = again.status == VALID
+    _refuse(batch, rows, trimmed, sure & (result.status == INVALID) & why.astype(bool), why, done)
     ok = sure & (result.status == VALID)
     if allowed is not None:
         ok &= np.isin(result.region.astype(str), list(allowed))
@@ -111,6 +114,20 @@ def _fast(values: np.ndarray, home: Plan, mobile_expected: bool, allowed: frozen
         _warn(batch, positions, trimmed.take(pa.array(positions)), restored[at], landline, home,
               digits.take(pa.array(at)))
     return done
+
+
+def _refuse(batch: Batch, rows: np.ndarray, trimmed: pa.Array, invalid: np.ndarray, why: np.ndarray,
+            done: np.ndarray) -> None:
+    """Add normalise_number's error for the numbers that parse but are no valid number (``invalid``, among
+    ``rows``): the trimmed text, printable ASCII of at most 60 characters, is quoted as base.shown() does."""
+    at = np.flatnonzero(invalid)
+    if not at.size:
+        return
+    positions = rows[at]
+    messages = _texts("'", trimmed.take(pa.array(positions)), "' is not a valid phone number: ",
+                      pa.array(why[at], type=pa.string()), ".")
+    batch.errors.update(zip(positions.tolist(), (("invalid-phone", message) for message in messages.tolist())))
+    done[positions] = True
 
 
 def _warn(batch: Batch, positions: np.ndarray, written: pa.Array, restored: np.ndarray, landline: np.ndarray,
@@ -136,7 +153,8 @@ def _texts(*parts: str | pa.Array) -> np.ndarray:
 
 class _Attempt:
     """One parse attempt over an array of candidates: status, country code, where the country code ends,
-    and for the valid ones the E.164 digits, the region and the kind."""
+    for the valid ones the E.164 digits, the region and the kind, and for the numbers that parse but are
+    invalid why (phone.why_not_valid)."""
 
     def __init__(self, size: int) -> None:
         self.status = np.full(size, UNSURE, dtype=np.int8)
@@ -145,10 +163,11 @@ class _Attempt:
         self.text = np.full(size, None, dtype=object)
         self.region = np.full(size, None, dtype=object)
         self.kind = np.full(size, UNKNOWN, dtype=np.int8)
+        self.why = np.full(size, None, dtype=object)
 
     def update(self, at: np.ndarray, other: _Attempt) -> None:
         """Take ``other``'s outcome (an attempt over the candidates at ``at``) for those candidates."""
-        for name in ("status", "code", "head", "text", "region", "kind"):
+        for name in ("status", "code", "head", "text", "region", "kind", "why"):
             getattr(self, name)[at] = getattr(other, name)
 
 
@@ -248,7 +267,9 @@ def _resolve(p: Plan, candidates: pa.Array, at: np.ndarray, result: _Attempt) ->
         region, kind = phone_meta.classify(code, numbers)
         result.region[at[live]] = region
         result.kind[at[live]] = kind
-        status[live[kind == UNKNOWN]] = INVALID
+        invalid = live[kind == UNKNOWN]
+        status[invalid] = INVALID
+        result.why[at[invalid]] = [phone.why_not_valid(code, digits) for digits in size[invalid].tolist()]
         valid = kind != UNKNOWN
         result.text[at[live[valid]]] = strings.joined(str(code), numbers.filter(pa.array(valid)))
     result.status[at] = status

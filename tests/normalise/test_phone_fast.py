@@ -157,11 +157,43 @@ def test_the_common_notations_take_the_fast_path(raw: str) -> None:
 
 
 @pytest.mark.parametrize("raw", [
-    "06-CALLME", "0612345678 x12", "06-1234567", "+999 12345678", "+0612345678", "+800 1234 5678", "",
+    "06-CALLME", "0612345678 x12", "+999 12345678", "0", "+31 6", "0089072070", "+0612345678", "+800 1234 5678", "",
     "０６１２３４５６７８", "+31 6 1234 5678\u00a0a",
 ])
 def test_unusual_and_invalid_values_fall_back(raw: str) -> None:
     assert not phone_fast.covered(np.array([raw], dtype=object), "NL", False, None).any()
+
+
+@pytest.mark.parametrize(("raw", "why"), [
+    ("06-1234567", "its 8 digits after +31 are no valid number in NL"),
+    ("+31 6 328842972", "its 10 digits after +31 are no valid number in NL"),
+    (" 0016674746 ", "its 7 digits after +1 are no valid number in US"),  # via the international prefix
+    ("1234567", "it is too short for a number in US (+1)"),  # bare digits: both readings fail, the first is told
+    ("0612345678901234", "it is too long for a number in NL (+31)"),
+    ("+44 20 7946 095", "its 9 digits after +44 are no valid number in GB"),
+])
+def test_numbers_that_parse_but_are_no_valid_number_are_refused_column_wise(raw: str, why: str) -> None:
+    values = np.array([raw], dtype=object)
+    assert phone_fast.covered(values, "NL", True, None).all()
+    message = f"'{raw.strip()}' is not a valid phone number: {why}."
+    assert phone_fast.normalise_numbers(values, "NL", True).errors == {0: ("invalid-phone", message)}
+    assert batch.same(batch.outcome(phone.make("NL", True), raw), phone.Invalid("invalid-phone", message))
+
+
+def test_why_not_valid_reads_only_the_country_code_and_the_length() -> None:
+    r = random.Random(5)
+    checked = 0
+    for code in COUNTRY_CODES:
+        for size in range(2, 18):
+            try:
+                number = phonenumbers.parse(f"+{code}{_digits(r, size)}")
+            except phonenumbers.NumberParseException:
+                continue
+            if not phonenumbers.is_valid_number(number):
+                digits = len(phonenumbers.national_significant_number(number))
+                assert phone.why_not_valid(number.country_code, digits) == phone._why(number)
+                checked += 1
+    assert checked > 2_000
 
 
 def test_make_takes_the_options_of_phone_make() -> None:
