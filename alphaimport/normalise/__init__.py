@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from alphaimport import issues, registry
 from alphaimport.normalise import (
     boolean, cents, cents_fast, country, currency, date, date_fast, email, email_fast, gender, integer, phone,
-    phone_fast, text,
+    phone_fast, strings, text,
 )
 from alphaimport.normalise.base import WHITESPACE, Invalid, Normalised, Normaliser
 from alphaimport.normalise.batch import Batch, BatchNormaliser, per_value
@@ -208,11 +208,22 @@ def _batch(distinct: np.ndarray, spec: registry.FieldSpec, options: Options) -> 
 def needs_text_work(values: pd.Series) -> np.ndarray:
     """Where ``text.needs_work_pattern`` matches: white space at either end (a trim shortens the value),
     or a line break or a character that cannot be delivered inside; column-wise in Arrow."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":  # RE2: $ ends the text
-        found = pc.match_substring_regex(pa.array(values.array), text.needs_work_pattern(surrogates=False))
-        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)  # a missing cell: None, falsy
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return _needs_text_work(pc.fill_null(pa.array(values.array), ""))  # a missing cell needs nothing
     trimmed = values.str.len() != values.str.strip(WHITESPACE).str.len()
     return trimmed.to_numpy(dtype=bool, na_value=False) | _contains(values, text.inner_work_pattern)
+
+
+def _needs_text_work(array: pa.Array) -> np.ndarray:
+    """needs_text_work over Arrow strings: printable ASCII needs work only with a space at either end; the
+    other values are searched with the pattern (RE2, where $ is the end of the text)."""
+    found = (strings.byte_at(array, np.zeros(len(array))) == 0x20) | (
+        strings.byte_at(array, strings.lengths(array) - 1) == 0x20)
+    other = np.flatnonzero(~strings.printable_ascii(array))
+    if other.size:
+        searched = pc.match_substring_regex(array.take(pa.array(other)), text.needs_work_pattern(surrogates=False))
+        found[other] = np.asarray(searched.to_numpy(zero_copy_only=False), dtype=bool)
+    return found
 
 
 def _contains(values: pd.Series, pattern: Callable[..., str]) -> np.ndarray:

@@ -55,11 +55,12 @@ def _mask(result: pa.Array) -> np.ndarray:
 
 
 def _parts(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Return (offsets relative to the data, data bytes) of a string array without nulls."""
+    """Return (offsets relative to the data, data bytes) of a string array (or large string array) without nulls."""
     if array.null_count:
         raise ValueError("the string array holds nulls")
     buffers = array.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32)[array.offset: array.offset + len(array) + 1]
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=width)[array.offset: array.offset + len(array) + 1]
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
     return offsets.astype(np.int64), data
 
@@ -99,12 +100,29 @@ def drop_heads(array: pa.Array, heads: np.ndarray) -> pa.Array:
 
 def digit_at(array: pa.Array, positions: np.ndarray) -> np.ndarray:
     """Return the digit at ``positions[i]`` of each string (ASCII digits), or -1 past its end."""
+    found = byte_at(array, positions)
+    return np.where(found >= 0, found - 0x30, -1)
+
+
+def byte_at(array: pa.Array, positions: np.ndarray) -> np.ndarray:
+    """Return the byte at ``positions[i]`` of each string, or -1 outside it."""
     offsets, data = _parts(array)
     positions = np.asarray(positions, dtype=np.int64)
     inside = (positions >= 0) & (positions < np.diff(offsets))
     found = np.full(len(positions), -1, dtype=np.int64)
-    found[inside] = data[offsets[:-1][inside] + positions[inside]].astype(np.int64) - 0x30
+    found[inside] = data[offsets[:-1][inside] + positions[inside]]
     return found
+
+
+def printable_ascii(array: pa.Array) -> np.ndarray:
+    """Return where each string holds printable ASCII only (bytes 0x20-0x7e: no control character, no
+    line break, no other character)."""
+    offsets, data = _parts(array)
+    body = data[offsets[0]: offsets[-1]]
+    other = np.flatnonzero((body < 0x20) | (body > 0x7E))  # rare: found, then placed among the strings
+    plain = np.ones(len(array), dtype=bool)
+    plain[np.searchsorted(offsets - offsets[0], other, side="right") - 1] = False
+    return plain
 
 
 def joined(prefixes: np.ndarray | str, array: pa.Array) -> np.ndarray:
