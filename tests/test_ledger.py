@@ -67,3 +67,32 @@ def test_a_file_that_is_not_a_ledger(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(LedgerError, match="is not an alphaimport ledger"):
         Ledger(path)
+
+
+def _identifiers_table(path: Path) -> str:
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT sql FROM sqlite_master WHERE name = 'identifiers'").fetchone()[0]
+
+
+def test_a_new_ledger_keeps_identifiers_in_their_key_alone(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "ledger.sqlite3"):
+        pass
+    assert _identifiers_table(tmp_path / "ledger.sqlite3").endswith("WITHOUT ROWID")
+
+
+def test_a_ledger_made_before_with_a_rowid_table_works_as_ever(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            CREATE TABLE deliveries (name TEXT PRIMARY KEY, day TEXT NOT NULL, client TEXT NOT NULL,
+                number INTEGER NOT NULL, path TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('reserved', 'complete', 'failed')), created TEXT NOT NULL,
+                UNIQUE (day, client, number));
+            CREATE TABLE identifiers (identifier TEXT NOT NULL, delivery TEXT NOT NULL REFERENCES deliveries(name),
+                PRIMARY KEY (identifier, delivery));
+        """)
+    with Ledger(path) as ledger:
+        first = ledger.reserve("20261122", "1001", "csv")
+        ledger.complete(first, tmp_path / first.name, ["A1", "B2", "A1"])
+        assert ledger.delivered_before(["A1", "C3"]) == {"A1": "20261122-1001-1.csv"}
+    assert not _identifiers_table(path).endswith("WITHOUT ROWID")
