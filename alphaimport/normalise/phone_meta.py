@@ -23,6 +23,7 @@ UNKNOWN, MOBILE, OTHER = 0, 1, 2
 # The types _number_type_helper tries before fixed line and mobile, in its order; any match is valid.
 _OTHER_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail")
 _LITERALS = re.compile(r"[0-9]+(?:\|[0-9]+)*")
+_LONGEST = 64  # longer than any possible length (phonenumbers reads at most 17 national digits)
 # Country calling codes by value (phonenumbers reads at most three digits).
 IS_COUNTRY_CODE = np.zeros(1000, dtype=bool)
 IS_COUNTRY_CODE[[code for code in COUNTRY_CODE_TO_REGION_CODE if code < 1000]] = True
@@ -113,6 +114,15 @@ def main_plan(country_code: int) -> Plan | None:
     return plan(regions[0])
 
 
+@lru_cache(maxsize=None)
+def _length_table(lengths: frozenset[int]) -> np.ndarray:
+    """Return a table saying, for each length up to _LONGEST (which stands for all longer), whether it is one
+    of ``lengths`` (a look-up, where np.isin sorts on every call)."""
+    table = np.zeros(_LONGEST + 1, dtype=bool)
+    table[[n for n in lengths if 0 <= n < _LONGEST]] = True
+    return table
+
+
 def matches(desc: Desc | None, numbers: pa.Array, sizes: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Return where ``numbers`` match ``desc`` (possible length and pattern), looking only at ``rows``."""
     found = np.zeros(len(numbers), dtype=bool)
@@ -120,7 +130,7 @@ def matches(desc: Desc | None, numbers: pa.Array, sizes: np.ndarray, rows: np.nd
         return found
     wanted = rows.copy()
     if desc.lengths is not None:
-        wanted &= np.isin(sizes, list(desc.lengths))
+        wanted &= _length_table(desc.lengths)[np.minimum(sizes, _LONGEST)]
     at = np.flatnonzero(wanted)
     if at.size == len(numbers):
         return strings.fullmatch(numbers, desc.pattern)
