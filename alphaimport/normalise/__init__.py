@@ -353,15 +353,30 @@ def _table(pieces: list[_Piece], index: pd.Index) -> pd.DataFrame:
         return _text_columns(table)
     joined = _Piece(*(np.concatenate([getattr(p, name) for p in pieces]) for name in _Piece._fields))
     order = np.lexsort((joined.seq, joined.pos, joined.at))  # stable: ties keep the order of the pieces
-    code = joined.code[order]
+    cells = {"field": joined.field[order], "value": joined.value[order], "code": joined.code[order],
+             "message": joined.message[order]}
+    cells["level"] = _levels(cells["code"])
+    try:
+        columns = {name: _text(cells[name], few=name in ("field", "code", "level")) for name in issues.COLUMNS[1:]}
+    except (UnicodeEncodeError, pa.ArrowException):  # a lone surrogate in a value (from an object column)
+        columns = {name: pd.Series(cells[name], dtype=object) for name in issues.COLUMNS[1:]}
+    return pd.DataFrame({"row": _row_numbers(index.to_numpy()[joined.at[order]]), **columns})
+
+
+def _levels(codes: np.ndarray) -> np.ndarray:
+    """Return the level of each issue code (looked up once per distinct code)."""
+    at, distinct = pd.factorize(codes)
     levels = {name: c.level for name, c in issues.CODES.items()}
-    table = pd.DataFrame({
-        "row": _row_numbers(index.to_numpy()[joined.at[order]]),
-        "field": pd.Series(joined.field[order], dtype=object), "value": pd.Series(joined.value[order], dtype=object),
-        "code": pd.Series(code, dtype=object), "level": pd.Series([levels.get(c) for c in code], dtype=object),
-        "message": pd.Series(joined.message[order], dtype=object),
-    })
-    return _text_columns(table[list(issues.COLUMNS)])
+    return np.array([levels.get(c) for c in distinct] + [None], dtype=object)[at]
+
+
+def _text(cells: np.ndarray, few: bool = False) -> pd.api.extensions.ExtensionArray:
+    """Return ``cells`` as a text array ("str"); ``few`` distinct values are converted once each."""
+    if few:
+        at, distinct = pd.factorize(cells)
+        if (at >= 0).all():  # no missing cell (None)
+            return pd.array(pa.array(distinct, type=pa.large_string()).take(pa.array(at)), dtype="str")
+    return pd.array(pa.array(cells, type=pa.large_string()), dtype="str")
 
 
 def _text_columns(table: pd.DataFrame) -> pd.DataFrame:
