@@ -96,8 +96,8 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
                         help="mask personal values (names, phones, e-mails, birthdays, addresses) in the report")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--workers", type=_workers, default=1,
-                        help="processes that check records (default 1; 2 on 2 CPUs is faster but uses more "
-                        "memory); the output does not depend on it")
+                        help="processes that check records (default 1; each more holds its own working set, "
+                        "~150 MB); the output does not depend on it")
 
 
 def _workers(text: str) -> int:
