@@ -249,16 +249,21 @@ def _resolve(p: Plan, candidates: pa.Array, at: np.ndarray, result: _Attempt) ->
             status[strings.prefix_match(number, p.prefix)] = UNSURE
         else:
             cut = _literal_prefix(number, p.prefix_literals)
-            if cut.any():
-                stripped = strings.drop_heads(number, cut)
+            rows = np.flatnonzero(cut)  # the general pattern is matched only where a prefix could go
+            if rows.size:
+                prefixed = number.take(pa.array(rows))
+                stripped = strings.drop_heads(prefixed, cut[rows])
                 general = p.general.pattern if p.general else None
-                viable = strings.fullmatch(number, general) if general else np.zeros(len(at), bool)
-                still = strings.fullmatch(stripped, general) if general else np.zeros(len(at), bool)
+                viable = strings.fullmatch(prefixed, general) if general else np.zeros(rows.size, bool)
+                still = strings.fullmatch(stripped, general) if general else np.zeros(rows.size, bool)
                 keeps = np.array([p.keeps_stripped(n) for n in range(_MAX_DIGITS + 1)])
-                keeps = keeps[np.clip(size - cut, 0, _MAX_DIGITS)]
-                strip = (cut > 0) & ~(viable & ~still) & keeps
-                number = pc.if_else(pa.array(strip), stripped, number)
-                size = np.where(strip, size - cut, size)
+                keeps = keeps[np.clip(size[rows] - cut[rows], 0, _MAX_DIGITS)]
+                dropped = np.zeros(len(at), dtype=np.int64)
+                strip = rows[~(viable & ~still) & keeps]
+                dropped[strip] = cut[strip]
+                if strip.size:
+                    number = strings.drop_heads(number, dropped)
+                    size = size - dropped
     status[((size < 2) | (size > _MAX_NSN)) & (status == VALID)] = INVALID  # TOO_SHORT_NSN, TOO_LONG
     live = np.flatnonzero(status == VALID)
     if live.size:
