@@ -87,7 +87,7 @@ def instrument(stages: Stages) -> None:
             return stages.wrap(f"normalise: {spec.type} (column-wise)", original_batch(spec, options))
 
         normalise.batch_normaliser = batch_normaliser
-    for name, label in (("_amounts", "normalise: cents"), ("_contains", "normalise: text pre-filter (regex)"),
+    for name, label in (("_amounts", "normalise: cents"), ("needs_text_work", "normalise: text pre-filter"),
                         ("per_value", "normalise: per-value loop")):
         if hasattr(normalise, name):
             setattr(normalise, name, stages.wrap(label, getattr(normalise, name)))

@@ -210,8 +210,9 @@ def needs_text_work(values: pd.Series) -> np.ndarray:
     or a line break or a character that cannot be delivered inside; column-wise in Arrow."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         return _needs_text_work(pc.fill_null(pa.array(values.array), ""))  # a missing cell needs nothing
-    trimmed = values.str.len() != values.str.strip(WHITESPACE).str.len()
-    return trimmed.to_numpy(dtype=bool, na_value=False) | _contains(values, text.inner_work_pattern)
+    trimmed = values.str.len() != values.str.strip(WHITESPACE).str.len()  # Python's re: lone surrogates too
+    inner = values.str.contains(text.inner_work_pattern(), regex=True, na=False)
+    return trimmed.to_numpy(dtype=bool, na_value=False) | inner.to_numpy(dtype=bool, na_value=False)
 
 
 def _needs_text_work(array: pa.Array) -> np.ndarray:
@@ -224,13 +225,6 @@ def _needs_text_work(array: pa.Array) -> np.ndarray:
         searched = pc.match_substring_regex(array.take(pa.array(other)), text.needs_work_pattern(surrogates=False))
         found[other] = np.asarray(searched.to_numpy(zero_copy_only=False), dtype=bool)
     return found
-
-
-def _contains(values: pd.Series, pattern: Callable[..., str]) -> np.ndarray:
-    """Return where ``values`` match; pyarrow strings (RE2) cannot hold or search lone surrogates."""
-    arrow = isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
-    found = values.str.contains(pattern(surrogates=not arrow), regex=True, na=False)
-    return found.to_numpy(dtype=bool, na_value=False)
 
 
 def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str) -> Batch:
@@ -348,9 +342,8 @@ def _piece(at: np.ndarray, column: str, position: int, seq: int | np.ndarray, va
 def _table(pieces: list[_Piece], index: pd.Index) -> pd.DataFrame:
     """Return the issues in frame order (row, then column, info before warnings) with issues.COLUMNS."""
     if not pieces:
-        table = pd.DataFrame({name: pd.Series([], dtype=object) for name in issues.COLUMNS})
-        table["row"] = table["row"].astype("Int64")
-        return _text_columns(table)
+        none = np.array([], dtype=object)
+        return pd.DataFrame({"row": pd.array([], dtype="Int64"), **{name: _text(none) for name in issues.COLUMNS[1:]}})
     joined = _Piece(*(np.concatenate([getattr(p, name) for p in pieces]) for name in _Piece._fields))
     order = np.lexsort((joined.seq, joined.pos, joined.at))  # stable: ties keep the order of the pieces
     cells = {"field": joined.field[order], "value": joined.value[order], "code": joined.code[order],
@@ -377,13 +370,6 @@ def _text(cells: np.ndarray, few: bool = False) -> pd.api.extensions.ExtensionAr
         if (at >= 0).all():  # no missing cell (None)
             return pd.array(pa.array(distinct, type=pa.large_string()).take(pa.array(at)), dtype="str")
     return pd.array(pa.array(cells, type=pa.large_string()), dtype="str")
-
-
-def _text_columns(table: pd.DataFrame) -> pd.DataFrame:
-    try:
-        return table.astype({name: "str" for name in issues.COLUMNS[1:]})
-    except UnicodeEncodeError:  # a lone surrogate in a value (from an object column) stays an object
-        return table
 
 
 def _row_numbers(rows: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
