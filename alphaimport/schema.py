@@ -11,6 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from alphaimport import registry as _registry
+from alphaimport.normalise.base import WHITESPACE
 from alphaimport.profile import Profile
 from alphaimport.registry import CANONICAL_PATTERNS, FieldSpec
 
@@ -55,14 +56,10 @@ def _checks(spec: FieldSpec, required: bool) -> list[pa.Check]:
     return checks
 
 
-# Python's \s for text (the characters str.isspace() accepts), spelt out. pandas runs a pattern holding
-# \s with Python's re one value at a time, because RE2's \s means less; spelt out it runs in Arrow.
-WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-
-
 def arrow_pattern(pattern: str) -> str:
-    """``pattern`` with each \\s inside a character class spelt out (the same matches, run by Arrow)."""
+    """``pattern`` with each \\s inside a character class spelt out as WHITESPACE, Python's \\s for text (the
+    same matches, run by Arrow: pandas runs a pattern holding \\s with Python's re one value at a time,
+    because RE2's \\s means less)."""
     return re.sub(r"\[(?:\\.|[^\]\\])*\]", lambda m: m.group(0).replace("\\s", WHITESPACE), pattern)
 
 
