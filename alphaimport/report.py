@@ -47,7 +47,6 @@ class IssueSpool(Spool):
     def __init__(self) -> None:
         super().__init__()
         self._samples: list[pd.DataFrame] = []  # a few rows of each frame, for the dtypes of the whole
-        self.rows = 0
 
     def add(self, issues: pd.DataFrame) -> None:
         """Append a frame (an empty one is not kept)."""
@@ -55,16 +54,11 @@ class IssueSpool(Spool):
             return
         super().add(issues)
         self._samples.append(_sample(issues))
-        self.rows += len(issues)
-
-    def frames(self) -> Iterator[pd.DataFrame]:
-        """The frames as they were added."""
-        return self.items()
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         """The frames, each with the dtypes it has in the concatenation of all of them."""
         whole = pd.concat(self._samples, ignore_index=True) if len(self._samples) > 1 else None
-        for frame in self.frames():
+        for frame in self.items():
             if whole is not None and (list(frame.columns) != list(whole.columns)
                                       or list(frame.dtypes) != list(whole.dtypes)):
                 # concatenated after every frame's sample: pandas picks the dtypes of the whole run
@@ -75,7 +69,6 @@ class IssueSpool(Spool):
         """Delete the temporary file."""
         super().close()
         self._samples.clear()
-        self.rows = 0
 
 
 def _sample(frame: pd.DataFrame) -> pd.DataFrame:
@@ -141,7 +134,7 @@ class Tally:
         written from :attr:`kept` frame by frame)."""
         if not len(self.kept):
             return pd.DataFrame(columns=list(COLUMNS))
-        return pd.concat(list(self.kept.frames()), ignore_index=True)
+        return pd.concat(list(self.kept.items()), ignore_index=True)
 
     def close(self) -> None:
         """Delete the kept issues' temporary file."""
