@@ -84,14 +84,14 @@ class _Utf8Stream(io.RawIOBase):
     """The source as UTF-8 for pyarrow: transcoded where needed, and no read ends between CR and LF.
 
     pyarrow drops the LF of a CRLF inside a quoted value when it straddles two reads (apache/arrow#51368).
-    ``check``: UTF-8 bytes are checked as they pass (the file may have changed since the scan).
+    UTF-8 bytes are checked as they pass (the encoding may be forced, or the file changed since the scan).
     """
 
-    def __init__(self, raw: io.BufferedIOBase, encoding: str, check: bool = False) -> None:
+    def __init__(self, raw: io.BufferedIOBase, encoding: str) -> None:
         super().__init__()
         self._raw, self._buffer, self._eof = raw, bytearray(), False
         self._decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)()
-        self._check = _Utf8Check() if check and not self._decoder else None
+        self._check = None if self._decoder else _Utf8Check()
 
     def readable(self) -> bool:
         return True
@@ -143,7 +143,7 @@ def _frames(source: Source, options: ReadOptions, rows: int | None) -> Iterator[
         except _Fallback:
             for frame in _python_frames(inp, d, options, rows, skip=emitted):
                 emitted += len(frame)
-                yield frame[keep]
+                yield frame[keep] if options.columns else frame
     except UnicodeEncodeError:  # a codec such as unicode_escape or utf-7 decoded half a UTF-16 pair
         raise ReadError(f"{inp.name}: decoded as {options.encoding or d.encoding}, the file holds a lone "
                         "surrogate (half a character); check --encoding") from None
@@ -217,7 +217,7 @@ class _Scan:
 
     def __init__(self, check_utf8: bool) -> None:
         self.head, self.size, self.blank = b"", 0, True
-        self.utf8, self.undefined, self._check, self._utf8 = True, False, check_utf8, _Utf8Check()
+        self.undefined, self._check, self._utf8 = False, check_utf8, _Utf8Check()
         self.breaks = self._last = 0
         self._cr, self._lf = np.empty(_BLOCK, dtype=bool), np.empty(_BLOCK, dtype=bool)  # no fresh pages per block
 
@@ -228,7 +228,7 @@ class _Scan:
         if self.blank and bytes(block).removeprefix(b"\xef\xbb\xbf").strip():
             self.blank = False
         if self._check and self.utf8:
-            self.utf8 = self._utf8.feed(block)
+            self._utf8.feed(block)
         array = np.frombuffer(block, dtype=np.uint8)
         if self._check and not self.utf8 and not self.undefined:
             self.undefined = bool(np.isin(array[(array > 0x80) & (array < 0x9E)], _CP1252_UNDEFINED).any())
@@ -237,6 +237,11 @@ class _Scan:
             self.breaks += int(np.count_nonzero(cr)) + int(np.count_nonzero(lf)) - (self._last == 13 and array[0] == 10)
             self.breaks -= int(np.count_nonzero(np.logical_and(cr[:-1], lf[1:], out=cr[:-1])))
             self._last = int(array[-1])
+
+    @property
+    def utf8(self) -> bool:
+        """Whether the bytes fed so far are valid UTF-8 (or were not checked)."""
+        return self._utf8.valid
 
     @property
     def encoding(self) -> str:
@@ -355,7 +360,7 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
     """Frames of the ``keep`` columns (default: all) from pyarrow; _Fallback where it cannot be exact.
 
     Every column is parsed (its line breaks give the start lines, its values whether a record is empty),
-    as bytes where the stream checks or transcodes them: pyarrow's check per value is the slower one.
+    as bytes the stream has checked or transcoded: pyarrow's check per value is the slower one.
     """
     invalid: list[Any] = []
 
@@ -363,9 +368,8 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
         invalid.append(row)
         return "skip"
 
-    checked = d.encoding != "utf-8" or not options.encoding
-    types = dict.fromkeys(d.header, pa.large_binary() if checked else pa.large_string())
-    stream = _Utf8Stream(inp.binary(), d.encoding, check=checked)
+    types = dict.fromkeys(d.header, pa.large_binary())
+    stream = _Utf8Stream(inp.binary(), d.encoding)
     try:
         reader = pacsv.open_csv(
             stream,
