@@ -261,6 +261,12 @@ def goals(steps: Sequence[Step], rows: int, small_rows: int) -> str:
         if mine and theirs:
             lines.append(f"  validate {small_rows:,} is {theirs / mine:.1f} x faster than frictionless, the work "
                          f"alone ({mine:.2f} s against {theirs:.2f} s; imports and start excluded)")
+        startup = find("startup", 0)
+        if startup:
+            budget = friction.seconds / GOAL_FRICTIONLESS_X
+            lines.append(f"  startup alone (interpreter, pandas, pandera, pyarrow, alphaimport) {startup.seconds:.2f} s "
+                         f"against the goal's {budget:.2f} s for start and work together (frictionless / "
+                         f"{GOAL_FRICTIONLESS_X:g}): {startup.seconds / budget:.0%} of it")
     if build:
         lines.append(f"  peak memory build csv {rows:,} = {build.peak_mb:.0f} MB (goal < {GOAL_PEAK_MB:g}): "
                      f"{verdict(build.peak_mb < GOAL_PEAK_MB)}")
