@@ -225,3 +225,18 @@ def test_invalid_cells_are_the_refused_cells_of_every_row_with_the_label() -> No
     assert cells.to_dict("split") == {"index": [5, 2, 5, 8], "columns": ["A", "B"],
                                       "data": [[False, True], [False, False], [False, True], [True, False]]}
     assert not _invalid_cells(issues.iloc[:0], frame).to_numpy().any()
+
+
+def test_a_frame_of_arrow_strings_in_several_chunks_is_validated_like_one_in_one_chunk() -> None:
+    # pd.concat of two Arrow-backed frames holds each column as two Arrow chunks (an ETL job's frame)
+    first = _frame({**COMPLETE, "IDENTIFICATION_IDENTIFIER": " A1 ", "CONTACT_PHONENUMBER_1": "06-12345678"},
+                   {**COMPLETE, "IDENTIFICATION_IDENTIFIER": "A2", "CONTACT_PHONENUMBER_1": "+31 6 1234 5679"})
+    second = first.assign(IDENTIFICATION_IDENTIFIER=["A3", "A1"], CONTACT_PHONENUMBER_1=["0612345670", "06-1234"])
+    second.index = pd.Index([4, 5], name="row")
+    chunked = pd.concat([first.astype("string[pyarrow]"), second.astype("string[pyarrow]")])
+    assert chunked["IDENTIFICATION_IDENTIFIER"].array._pa_array.num_chunks == 2
+    result = validate(chunked, Profile({"sms"}), today=TODAY)
+    whole = validate(pd.concat([first, second]).astype("string[pyarrow]"), Profile({"sms"}), today=TODAY)
+    assert result.accepted["CONTACT_PHONENUMBER_1"].tolist() == ["31612345679", "31612345670"]
+    assert result.rejected.index.tolist() == [2, 5]  # A1 twice (once with spaces), and 06-1234
+    assert result.issues.astype(object).equals(whole.issues.astype(object))

@@ -180,8 +180,14 @@ def _joined(values: list[pd.Series]) -> pd.Series:
     """Return the values of a group's columns one after the other (Arrow strings, in one array)."""
     if len(values) == 1:
         return values[0]
-    array = pa.concat_arrays([pa.array(v.array).cast(pa.large_string()) for v in values])
+    array = pa.concat_arrays([_arrow(v).cast(pa.large_string()) for v in values])
     return pd.Series(pd.array(array, dtype=values[0].dtype))
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    """The Arrow strings of a column as one array (a frame concatenated from others holds several)."""
+    array = pa.array(values.array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _factorize(values: pd.Series, text: bool) -> tuple[np.ndarray, pd.Index]:
@@ -209,7 +215,7 @@ def needs_text_work(values: pd.Series) -> np.ndarray:
     """Where ``text.needs_work_pattern`` matches: white space at either end (a trim shortens the value),
     or a line break or a character that cannot be delivered inside; column-wise in Arrow."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        return _needs_text_work(pc.fill_null(pa.array(values.array), ""))  # a missing cell needs nothing
+        return _needs_text_work(pc.fill_null(_arrow(values), ""))  # a missing cell needs nothing
     trimmed = values.str.len() != values.str.strip(WHITESPACE).str.len()  # Python's re: lone surrogates too
     inner = values.str.contains(text.inner_work_pattern(), regex=True, na=False)
     return trimmed.to_numpy(dtype=bool, na_value=False) | inner.to_numpy(dtype=bool, na_value=False)
