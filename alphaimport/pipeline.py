@@ -23,7 +23,7 @@ from alphaimport.duplicates import Repeats
 from alphaimport.errors import OptionError
 from alphaimport.issues import frame as issues_frame
 from alphaimport.ledger import Ledger
-from alphaimport.normalise import Options
+from alphaimport.normalise import Options, normalise
 from alphaimport.profile import Profile
 from alphaimport.read import iter_load
 from alphaimport.report import Tally
@@ -79,14 +79,12 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
             job.source, job.mapping, job.sheet, encoding=job.encoding, delimiter=job.delimiter,
             chunk_rows=job.chunk_rows)
         options = options_for(job.profile, mapping, job.phone_countries)
-        chunks, repeats = _duplicates_across_chunks(job, chunks)
+        chunks, repeats = _duplicates_across_chunks(job, chunks, options)
         tally = Tally(keep_issues=keep_issues, redact=redact)
         delivery = Delivery(job.out_dir, job.client or "", job.format, columns, ledger, job.day) \
             if building else None
         try:
-            tasks = (_Task(chunk, job.profile, options, job.today or dt.date.today(), keep_issues,
-                           repeats.within(chunk) if repeats is not None else None, _earlier(ledger, chunk))
-                     for chunk in chunks)
+            tasks = (_task(chunk, job, options, keep_issues, repeats, ledger) for chunk in chunks)
             for records, result in _verdicts(tasks, pool if repeats is not None else None, job.workers):
                 tally.add_result(result)
                 if delivery is not None:
@@ -126,6 +124,15 @@ class _Task:
     def __call__(self) -> Result:
         return validate(self.chunk, self.profile, self.options, today=self.today, duplicates=self.duplicates,
                         earlier=self.earlier, info=self.info)
+
+
+def _task(chunk: pd.DataFrame, job: Job, options: Options, info: bool, repeats: Repeats | None,
+          ledger: Ledger) -> _Task:
+    """The task of one chunk: its identifiers as delivered (normalised) are looked up among those other
+    chunks hold and among those delivered before."""
+    identifiers = _delivered_identifiers(chunk, options)
+    return _Task(chunk, job.profile, options, job.today or dt.date.today(), info,
+                 repeats.within(identifiers) if repeats is not None else None, _earlier(ledger, identifiers))
 
 
 def _judge(task: _Task) -> Result:
@@ -203,9 +210,10 @@ def _give_back_memory() -> None:
         _MALLOC_TRIM(0)
 
 
-def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame]
+def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame], options: Options
                               ) -> tuple[Iterator[pd.DataFrame], Repeats | None]:
-    """When the input spans several chunks, a first pass finds identifiers shared across them."""
+    """When the input spans several chunks, a first pass finds identifiers shared across them: the values as
+    delivered, so ' 42' and '42' (trimmed alike) are the same identifier."""
     first = next(chunks, None)
     second = next(chunks, None)
     if first is None:
@@ -215,7 +223,8 @@ def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame]
     unique = [f.column for f in _registry.default().fields if f.unique]
     *_, again = iter_load(job.source, job.mapping, job.sheet, encoding=job.encoding,
                           delimiter=job.delimiter, chunk_rows=job.chunk_rows, fields=unique)
-    return itertools.chain([first, second], chunks), Repeats.scan(again, unique)
+    delivered = (_delivered_identifiers(chunk, options) for chunk in again)
+    return itertools.chain([first, second], chunks), Repeats.scan(delivered, unique)
 
 
 class _SpoolingLedger(Ledger):
@@ -235,8 +244,15 @@ class _SpoolingLedger(Ledger):
         super().close()
 
 
-def _earlier(ledger: Ledger, chunk: pd.DataFrame) -> dict[str, str]:
-    return ledger.delivered_before(_identifiers(chunk))
+def _earlier(ledger: Ledger, identifiers: pd.DataFrame) -> dict[str, str]:
+    return ledger.delivered_before(_identifiers(identifiers))
+
+
+def _delivered_identifiers(chunk: pd.DataFrame, options: Options) -> pd.DataFrame:
+    """The chunk's unique fields as the normalise stage writes them (trimmed): duplicates and the ledger
+    compare the identifiers delivered, which the rules see, not the text read."""
+    columns = [f.column for f in _registry.default().fields if f.unique and f.column in chunk]
+    return normalise(chunk[columns], options, info=False)[0]
 
 
 def _identifiers(frame: pd.DataFrame) -> list[str]:

@@ -125,6 +125,28 @@ def test_identifiers_shared_across_chunks_reject_every_record_holding_them(
     assert messages[7].startswith("identifier B2 is also on row 2;")
 
 
+def test_identifiers_equal_once_trimmed_are_shared_across_chunks_as_within_one(tmp_path: Path) -> None:
+    # the delivery holds the trimmed identifier: ' A1' and 'A1 ' would be the same job on the platform
+    frame = _records(["A1", "B2", "C3", " A1", "D4", "E5", "B2\u00a0", "F6", "A1 "])
+    chunked, delivered, rejects = _build(tmp_path, frame, chunk_rows=3, name="chunked")
+    whole, delivered_whole, rejects_whole = _build(tmp_path, frame, chunk_rows=100, name="whole")
+    assert rejects["row"].tolist() == rejects_whole["row"].tolist() == ["1", "2", "4", "7", "9"]
+    assert delivered["IDENTIFICATION_IDENTIFIER"].tolist() == ["C3", "D4", "E5", "F6"]
+    messages = chunked.tally.issues().query("code == 'duplicate-identifier'").set_index("row")["message"]
+    assert messages[4].startswith("identifier A1 is also on row 1, 9;")
+    assert messages[7].startswith("identifier B2 is also on row 2;")
+
+
+def test_an_identifier_delivered_before_is_found_whatever_white_space_surrounds_it(tmp_path: Path) -> None:
+    _build(tmp_path, _records(["K1", "K2", "K3", "K4"]), chunk_rows=2)
+    again, delivered, _ = _build(tmp_path, _records([" K1", "K9", "K3 ", "K8"]), chunk_rows=2)
+    assert delivered["IDENTIFICATION_IDENTIFIER"].tolist() == ["K1", "K9", "K3", "K8"]
+    warned = again.tally.issues().query("code == 'identifier-delivered-before'")
+    assert warned["row"].tolist() == [1, 3]
+    assert warned["message"].str.startswith("identifier K1 was delivered before in 20261122-1001-1.csv").tolist() \
+        == [True, False]
+
+
 def test_every_delivered_identifier_is_in_the_ledger(tmp_path: Path) -> None:
     identifiers = [f"K{i:05d}" for i in range(25)] + ["ÿ\u20ac;\"x"]
     outcome, delivered, _ = _build(tmp_path, _records(identifiers), chunk_rows=4)
