@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import ctypes
 import datetime as dt
 import gc
@@ -23,7 +24,7 @@ from alphaimport.duplicates import Repeats
 from alphaimport.errors import OptionError
 from alphaimport.issues import frame as issues_frame
 from alphaimport.ledger import Ledger
-from alphaimport.normalise import Options, normalise
+from alphaimport.normalise import Options, first_amount_in_euros, normalise
 from alphaimport.profile import Profile
 from alphaimport.read import iter_load
 from alphaimport.report import Tally
@@ -79,7 +80,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
             job.source, job.mapping, job.sheet, encoding=job.encoding, delimiter=job.delimiter,
             chunk_rows=job.chunk_rows)
         options = options_for(job.profile, mapping, job.phone_countries)
-        chunks, repeats = _duplicates_across_chunks(job, chunks, options)
+        chunks, repeats, options = _across_chunks(job, chunks, options)
         tally = Tally(keep_issues=keep_issues, redact=redact)
         delivery = Delivery(job.out_dir, job.client or "", job.format, columns, ledger, job.day) \
             if building else None
@@ -210,21 +211,36 @@ def _give_back_memory() -> None:
         _MALLOC_TRIM(0)
 
 
-def _duplicates_across_chunks(job: Job, chunks: Iterator[pd.DataFrame], options: Options
-                              ) -> tuple[Iterator[pd.DataFrame], Repeats | None]:
-    """When the input spans several chunks, a first pass finds identifiers shared across them: the values as
-    delivered, so ' 42' and '42' (trimmed alike) are the same identifier."""
+def _across_chunks(job: Job, chunks: Iterator[pd.DataFrame], options: Options
+                   ) -> tuple[Iterator[pd.DataFrame], Repeats | None, Options]:
+    """When the input spans several chunks, a first pass reads what a chunk's verdict needs from the
+    others: the identifiers shared across them (as delivered: ' 42' and '42' are trimmed alike), and for
+    each amount column without a declared unit its first amount in euros (a whole number in another chunk
+    is then reported as mixed, as in one frame). One chunk: (chunks, None, options)."""
     first = next(chunks, None)
     second = next(chunks, None)
     if first is None:
-        return iter(()), None
+        return iter(()), None, options
     if second is None:
-        return iter([first]), None  # one chunk: validate finds duplicates within it
-    unique = [f.column for f in _registry.default().fields if f.unique]
+        return iter([first]), None, options  # one chunk: validate finds duplicates within it
+    fields = _registry.default().fields
+    unique = [f.column for f in fields if f.unique]
+    unitless = [f.column for f in fields if f.type == "cents" and f.column not in options.units]
     *_, again = iter_load(job.source, job.mapping, job.sheet, encoding=job.encoding,
-                          delimiter=job.delimiter, chunk_rows=job.chunk_rows, fields=unique)
-    delivered = (_delivered_identifiers(chunk, options) for chunk in again)
-    return itertools.chain([first, second], chunks), Repeats.scan(delivered, unique)
+                          delimiter=job.delimiter, chunk_rows=job.chunk_rows, fields=unique + unitless)
+    euros: dict[str, str] = {}
+
+    def identifiers() -> Iterator[pd.DataFrame]:
+        for chunk in again:
+            for column in unitless:
+                if column in chunk and column not in euros:
+                    found = first_amount_in_euros(chunk[column].to_numpy(dtype=object))
+                    if found is not None:
+                        euros[column] = found
+            yield _delivered_identifiers(chunk, options)
+
+    repeats = Repeats.scan(identifiers(), unique)
+    return itertools.chain([first, second], chunks), repeats, dataclasses.replace(options, euros_in_input=euros)
 
 
 class _SpoolingLedger(Ledger):

@@ -68,8 +68,7 @@ def instrument(stages: Stages) -> None:
         return stream._replace(chunks=stages.iterate(name, stream.chunks))
 
     pipeline.iter_load = iter_load
-    pipeline._duplicates_across_chunks = stages.wrap("duplicates across chunks (hashing)",
-                                                     pipeline._duplicates_across_chunks)
+    pipeline._across_chunks = stages.wrap("duplicates across chunks (hashing)", pipeline._across_chunks)
     pipeline._earlier = stages.wrap("ledger: delivered before?", pipeline._earlier)
     pipeline.validate = stages.wrap("validate: verdict (split, reasons, summary)", pipeline.validate)
     validate.normalise = stages.wrap("normalise: stage (factorize, issues table)", validate.normalise)

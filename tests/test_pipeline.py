@@ -147,6 +147,20 @@ def test_an_identifier_delivered_before_is_found_whatever_white_space_surrounds_
         == [True, False]
 
 
+def test_whole_amounts_in_a_chunk_are_mixed_when_another_chunk_holds_amounts_in_euros(tmp_path: Path) -> None:
+    # no unit declared: a column holding '12,50' anywhere makes every whole number ambiguous (cents or euros?)
+    frame = _records([f"K{i}" for i in range(7)]).assign(
+        INVOICE_AMOUNT=["1500", "1500", "0", "", "12,50", "1500", "7"])
+    chunked, delivered, rejects = _build(tmp_path, frame, chunk_rows=2, name="chunked")
+    whole, delivered_whole, rejects_whole = _build(tmp_path, frame, chunk_rows=100, name="whole")
+    assert rejects["row"].tolist() == rejects_whole["row"].tolist() == ["1", "2", "6", "7"]
+    assert delivered["INVOICE_AMOUNT"].tolist() == delivered_whole["INVOICE_AMOUNT"].tolist() == ["0", "", "1250"]
+    messages = chunked.tally.issues().query("code == 'mixed-amount-units'").set_index("row")["message"]
+    assert messages[1] == ("'1500' is a whole number in a column that also holds amounts in euros (like '12,50'): "
+                           "cents or euros? Declare units: {INVOICE_AMOUNT: cents|euros} in the mapping.")
+    assert messages.tolist() == whole.tally.issues().query("code == 'mixed-amount-units'")["message"].tolist()
+
+
 def test_every_delivered_identifier_is_in_the_ledger(tmp_path: Path) -> None:
     identifiers = [f"K{i:05d}" for i in range(25)] + ["ÿ\u20ac;\"x"]
     outcome, delivered, _ = _build(tmp_path, _records(identifiers), chunk_rows=4)

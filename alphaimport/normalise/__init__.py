@@ -47,6 +47,9 @@ class Options:
     region: str = "NL"
     date_order: str = "DMY"
     units: Mapping[str, str] = field(default_factory=dict)  # column -> "cents" | "euros"
+    # column without a declared unit -> its first amount in euros anywhere in the input, when the input is
+    # judged in chunks: a whole number in a chunk without one is then as mixed as in one frame
+    euros_in_input: Mapping[str, str] = field(default_factory=dict)
     mobile_expected: bool = False  # True when the profile includes sms
     allowed_countries: frozenset[str] | None = None
 
@@ -205,7 +208,7 @@ def _factorize(values: pd.Series, text: bool) -> tuple[np.ndarray, pd.Index]:
 def _batch(distinct: np.ndarray, spec: registry.FieldSpec, options: Options) -> Batch:
     """Return what the distinct values of one field's type become."""
     if spec.type == "cents" and spec.column not in options.units:
-        return _amounts(distinct, range(len(distinct)), spec.column)
+        return _amounts(distinct, range(len(distinct)), spec.column, options.euros_in_input.get(spec.column))
     if spec.type in FAST_TYPES:
         return batch_normaliser(spec, options)(distinct)
     return per_value(distinct, normaliser(spec, options), np.flatnonzero(distinct != ""))
@@ -233,9 +236,36 @@ def _needs_text_work(array: pa.Array) -> np.ndarray:
     return found
 
 
-def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str) -> Batch:
-    """Normalise an amount column without a declared unit: whole numbers among euros are reported."""
+def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str, example: str | None = None) -> Batch:
+    """Normalise an amount column without a declared unit: whole numbers among euros are reported.
+    ``example``: the input's first amount in euros when the column is judged in chunks (else this one's)."""
     batch = Batch.empty(len(distinct))
+    parsed, euros, zero, written = _unitless(distinct, todo, batch.errors)
+    in_euros = np.flatnonzero(parsed & euros)
+    if example is None and in_euros.size:
+        example = distinct[in_euros[0]]
+    if example is not None:  # whole numbers among amounts in euros: cents or euros? (0 is 0 in any unit)
+        mixed = np.flatnonzero(parsed & ~euros & ~zero)
+        messages = ("'" + distinct[mixed] + f"' is a whole number in a column that also holds amounts in euros (like "
+                    f"'{example}'): cents or euros? Declare units: {{{column}: cents|euros}} in the mapping.")
+        batch.errors.update(zip(mixed.tolist(), (("mixed-amount-units", m) for m in messages.tolist())))
+        parsed[mixed] = False
+    batch.values[parsed] = written[parsed]
+    return batch
+
+
+def first_amount_in_euros(values: np.ndarray) -> str | None:
+    """The first of ``values`` (text, in input order) written as an amount in euros ('12,50'), or None."""
+    distinct = pd.unique(values)
+    parsed, euros, _, _ = _unitless(distinct, range(len(distinct)), {})
+    found = np.flatnonzero(parsed & euros)
+    return distinct[found[0]] if found.size else None
+
+
+def _unitless(distinct: np.ndarray, todo: Iterable[int], errors: dict[int, tuple[str, str]]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(parsed, in euros, zero, written in cents) for amounts read without a unit; ``errors`` gets the
+    values that are no amount."""
     read = cents_fast.read_amounts(distinct)  # the common notations column-wise, the rest with cents.parse
     parsed, euros, written = read.known.copy(), read.euros.copy(), read.cents("cents")
     zero = read.number == "0"
@@ -245,21 +275,12 @@ def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str) -> Batch:
         try:
             amount = cents.parse(distinct[at])
         except Invalid as exc:
-            batch.errors[at] = (exc.code, exc.message)
+            errors[at] = (exc.code, exc.message)
             continue
         if amount is not None:
             parsed[at], euros[at], zero[at] = True, amount.euros, amount.number == 0
             written[at] = cents.to_cents(amount, "cents")
-    in_euros = np.flatnonzero(parsed & euros)
-    if in_euros.size:  # whole numbers among amounts in euros: cents or euros? (0 is 0 in any unit)
-        example = distinct[in_euros[0]]
-        mixed = np.flatnonzero(parsed & ~euros & ~zero)
-        messages = ("'" + distinct[mixed] + f"' is a whole number in a column that also holds amounts in euros (like "
-                    f"'{example}'): cents or euros? Declare units: {{{column}: cents|euros}} in the mapping.")
-        batch.errors.update(zip(mixed.tolist(), (("mixed-amount-units", m) for m in messages.tolist())))
-        parsed[mixed] = False
-    batch.values[parsed] = written[parsed]
-    return batch
+    return parsed, euros, zero, written
 
 
 def _as_objects(uniques: pd.Index, column: str) -> np.ndarray:

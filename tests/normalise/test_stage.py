@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alphaimport import issues, registry
-from alphaimport.normalise import Options, normalise, normaliser, phone_fast
+from alphaimport.normalise import Options, first_amount_in_euros, normalise, normaliser, phone_fast
 from alphaimport.normalise.base import Invalid
 from alphaimport.normalise.batch import Batch
 
@@ -103,6 +103,23 @@ def test_mixed_amount_units_are_reported_never_guessed() -> None:
     mixed = found[found["code"] == "mixed-amount-units"]
     assert mixed[["row", "field", "value", "level"]].values.tolist() == [[3, "INVOICE_AMOUNT", "12345", "error"]]
     assert "units: {INVOICE_AMOUNT: cents|euros}" in mixed["message"].iloc[0]
+
+
+def test_the_first_amount_in_euros_of_a_column_is_found_in_input_order() -> None:
+    values = np.array(["", "1500", "abc", "0", "€ 10", "12,50", "€ 10"], dtype=object)
+    assert first_amount_in_euros(values) == "€ 10"
+    assert first_amount_in_euros(np.array(["1500", "0", "", "x"], dtype=object)) is None
+
+
+def test_euros_elsewhere_in_the_input_make_a_chunks_whole_numbers_mixed() -> None:
+    source = frame({"INVOICE_AMOUNT": ["12345", "0", ""]})
+    alone, _ = normalise(source)
+    assert alone["INVOICE_AMOUNT"].tolist() == ["12345", "0", ""]  # nothing says euros: cents
+    result, found = normalise(source, Options(euros_in_input={"INVOICE_AMOUNT": "7,50"}))
+    assert result["INVOICE_AMOUNT"].tolist() == ["12345", "0", ""]  # kept as read, and refused
+    assert found.query("code == 'mixed-amount-units'")["message"].tolist() == [
+        "'12345' is a whole number in a column that also holds amounts in euros (like '7,50'): cents or euros? "
+        "Declare units: {INVOICE_AMOUNT: cents|euros} in the mapping."]
 
 
 @pytest.mark.parametrize(("unit", "whole"), [("euros", "1234500"), ("cents", "12345")])
