@@ -156,7 +156,7 @@ def frame_source(frame: pd.DataFrame) -> pd.DataFrame:
         raw = pd.DataFrame(columns, index=pd.RangeIndex(1, len(frame) + 1, name="row"), dtype="str")
     except UnicodeEncodeError:  # pyarrow strings cannot hold half a UTF-16 pair; say where it is
         raise _surrogate_error(frame, columns) from None
-    raw.columns = [c if isinstance(c, str) else cell_text(c) for c in frame.columns]
+    raw.columns = [c if isinstance(c, str) else cell_text(c, exact_whole_floats=True) for c in frame.columns]
     return raw
 
 
@@ -173,7 +173,8 @@ def _surrogate_error(frame: pd.DataFrame, columns: dict[int, list[str]]) -> Read
 def _cells(column: pd.Series) -> list[str]:
     if column.dtype.kind in "iu":  # numpy integers: no NA, no '.0'
         return column.astype(str).tolist()
-    return [cell_text(v) for v in column.tolist()]
+    # a float column is often integers with one NaN: its whole numbers keep every digit, as they were ints
+    return [cell_text(v, exact_whole_floats=True) for v in column.tolist()]
 
 
 def _target(source: Any) -> tuple[str, Path | BinaryIO, bytes]:

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from types import ModuleType
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -99,6 +100,39 @@ def test_dataframe_cells_become_text_by_the_cell_rule() -> None:
     frame = read(source)
     assert frame.to_dict("list") == {"IDENTIFICATION_IDENTIFIER": ["123", "7"], "PERSON_BIRTHDAY": ["2027-01-02", ""],
                                      "INVOICE_AMOUNT": ["12.5", ""], "SERVICES_ENRICHMENT": ["1", "0"]}
+
+
+LONG = [1234567890123456.0, 9007199254740991.0, -12345678901234567.0, 1e20, 0.1 + 0.2, 1234.4999999999998]
+
+
+def test_a_whole_float_in_a_dataframe_keeps_every_digit() -> None:
+    """An integer column with one NaN is float64 in pandas: its whole numbers are read as the ints they were."""
+    source = pd.DataFrame({"reference": [*LONG, None]})
+    assert source["reference"].dtype == "float64"
+    expected = ["1234567890123456", "9007199254740991", "-12345678901234568", "100000000000000000000", "0.3",
+                "1234.5", ""]  # whole: every digit (-12345678901234567.0 is ...68 in float64); else 15 digits
+    frame = read(source)
+    assert frame["IDENTIFICATION_IDENTIFIER"].tolist() == expected and frame.attrs["issues"] == []
+    assert load(source).frame["IDENTIFICATION_IDENTIFIER"].tolist() == expected
+    chunks = list(iter_load(source, chunk_rows=3).chunks)
+    assert pd.concat(chunks)["IDENTIFICATION_IDENTIFIER"].tolist() == expected
+    ints_with_a_gap = pd.DataFrame({"reference": [1234567890123456, 9007199254740991, None]})
+    assert read(ints_with_a_gap)["IDENTIFICATION_IDENTIFIER"].tolist() == [*expected[:2], ""]
+
+
+def test_a_whole_float_as_a_dataframe_header_keeps_every_digit() -> None:
+    frame = read(pd.DataFrame({9007199254740991.0: ["x"], "reference": ["1"]}))
+    assert [i.field for i in frame.attrs["issues"]] == ["9007199254740991"]
+
+
+def test_the_same_floats_in_a_spreadsheet_show_15_significant_digits_as_excel_does(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["reference"])
+    for value in LONG:
+        book.active.append([value])
+    book.save(tmp_path / "long.xlsx")
+    assert read(tmp_path / "long.xlsx")["IDENTIFICATION_IDENTIFIER"].tolist() == [
+        "1234567890123460", "9007199254740990", "-12345678901234600", "100000000000000000000", "0.3", "1234.5"]
 
 
 # -- the Dutch ERP export and its mapping ----------------------------------------------------------------

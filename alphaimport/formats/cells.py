@@ -12,8 +12,13 @@ _SIGNIFICANT_DIGITS = 15
 _EXACT_INTEGERS = 10**_SIGNIFICANT_DIGITS
 
 
-def cell_text(value: Any) -> str:
-    """The text of one cell: dates ISO, whole numbers without '.0', booleans '1'/'0', empty ''."""
+def cell_text(value: Any, *, exact_whole_floats: bool = False) -> str:
+    """The text of one cell: dates ISO, whole numbers without '.0', booleans '1'/'0', empty ''.
+
+    A float keeps 15 significant digits, as a spreadsheet shows it. With ``exact_whole_floats`` (values a
+    program made: DataFrame cells) a whole float keeps all its digits (9007199254740991.0 is
+    '9007199254740991', not '9007199254740990'); other floats still keep 15 significant digits.
+    """
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return ""
     if isinstance(value, str):
@@ -35,7 +40,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, float) or type(value).__name__.startswith("float"):
-        return _float_text(float(value))
+        return _float_text(float(value), exact_whole_floats)
     if isinstance(value, int) or type(value).__name__.startswith(("int", "uint")):
         return str(int(value))
     if _is_missing(value):
@@ -43,12 +48,12 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _float_text(value: float) -> str:
+def _float_text(value: float, exact_whole: bool = False) -> str:
     if math.isnan(value):
         return ""
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    if value.is_integer() and abs(value) < _EXACT_INTEGERS:
+    if value.is_integer() and (exact_whole or abs(value) < _EXACT_INTEGERS):
         return str(int(value))
     text = f"{value:.{_SIGNIFICANT_DIGITS}g}"
     if "e" in text:  # very small or large: write it out in full, as a spreadsheet's General format would not

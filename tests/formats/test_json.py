@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import alphaimport
 from alphaimport.errors import ReadError
 from alphaimport.formats import ReadOptions
 from alphaimport.formats import json as jsonfmt
@@ -58,6 +59,17 @@ def test_a_single_value_for_a_list_field_is_a_one_item_list() -> None:
 ])
 def test_values_become_text_as_written(document: bytes, expected: dict[str, str]) -> None:
     assert jsonfmt.read(io.BytesIO(document), ReadOptions()).to_dict("records") == [expected]
+
+
+def test_long_numbers_keep_every_digit_as_written() -> None:
+    """JSON numbers are read as written (Decimal), never through a float: no digit is lost or rounded."""
+    frame = jsonfmt.read(FIXTURES / "json_long_numbers.json", ReadOptions())
+    assert frame.to_dict("records") == [
+        {"reference": "1234567890123456.0", "invoiceAmount": "0.30000000000000004"},
+        {"reference": "9007199254740991", "invoiceAmount": "1234.5678901234567"},
+    ]
+    read = alphaimport.read(FIXTURES / "json_long_numbers.json")
+    assert read["IDENTIFICATION_IDENTIFIER"].tolist() == ["1234567890123456.0", "9007199254740991"]
 
 
 def test_no_records() -> None:
