@@ -56,7 +56,7 @@ class _Dialect:
     skip: int  # blank lines before the header
     first_line: int  # the line after the header
     header_only: bool
-    lines: int | None  # physical lines, where the bytes tell (else None)
+    lines: int | None  # physical lines, where the bytes tell (else None: the stream counts them as it decodes)
 
 
 class _Fallback(Exception):
@@ -85,13 +85,20 @@ class _Utf8Stream(io.RawIOBase):
 
     pyarrow drops the LF of a CRLF inside a quoted value when it straddles two reads (apache/arrow#51368).
     UTF-8 bytes are checked as they pass (the encoding may be forced, or the file changed since the scan).
+    Decoded text has its line breaks counted (``lines``) where the scan cannot count them in the bytes.
     """
 
-    def __init__(self, raw: io.BufferedIOBase, encoding: str) -> None:
+    def __init__(self, raw: io.BufferedIOBase, encoding: str, count_lines: bool = False) -> None:
         super().__init__()
         self._raw, self._buffer, self._eof = raw, bytearray(), False
         self._decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)()
         self._check = None if self._decoder else _Utf8Check()
+        self._count, self._breaks, self._last = count_lines and self._decoder is not None, 0, ""
+
+    @property
+    def lines(self) -> int | None:
+        """Lines of the decoded text read so far, as _Scan.lines counts them; None when not counted."""
+        return self._breaks + (self._last not in ("", "\r", "\n")) if self._count else None
 
     def readable(self) -> bool:
         return True
@@ -103,7 +110,14 @@ class _Utf8Stream(io.RawIOBase):
             self._eof = not chunk
             if self._check and not self._check.feed(chunk):
                 raise UnicodeDecodeError("utf-8", chunk, 0, len(chunk), "invalid UTF-8")
-            self._buffer += self._decoder.decode(chunk, self._eof).encode() if self._decoder else chunk
+            if self._decoder:
+                text = self._decoder.decode(chunk, self._eof)
+                if self._count and text:  # a CRLF split over two decoded pieces is one break
+                    self._breaks += _breaks(text) - (self._last == "\r" and text[0] == "\n")
+                    self._last = text[-1]
+                self._buffer += text.encode()
+            else:
+                self._buffer += chunk
         cut = min(size, len(self._buffer))
         if 1 < cut < len(self._buffer) and self._buffer[cut - 1:cut + 1] == b"\r\n":
             cut -= 1
@@ -369,7 +383,7 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
         return "skip"
 
     types = dict.fromkeys(d.header, pa.large_binary())
-    stream = _Utf8Stream(inp.binary(), d.encoding)
+    stream = _Utf8Stream(inp.binary(), d.encoding, count_lines=d.lines is None)
     try:
         reader = pacsv.open_csv(
             stream,
@@ -398,7 +412,8 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
                 yield frame
         if invalid:
             raise _Fallback()
-        if d.lines is not None and seen and line - 1 > d.lines:
+        lines = d.lines if d.lines is not None else stream.lines  # the stream has read to the end
+        if seen and lines is not None and line - 1 > lines:
             raise _unclosed(inp.name, int(last))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if "UTF8" in str(exc) or isinstance(exc, UnicodeDecodeError):

@@ -115,6 +115,55 @@ def test_read_error(name: str) -> None:
     assert str(caught.value) == ERRORS[name]
 
 
+# line 6's quote is never closed: records 4 and 5 would vanish into its value (records before it span
+# two lines, and a blank line, so the line named is counted in the decoded text, not guessed)
+UNCLOSED_LATER = ('id\tnote\r\n1\t"two\r\nlines"\r\n\r\n2\tplain\r\n3\t"never closed\r\n4\tlost\r\n'
+                  '5\talso lost\r\n')
+
+
+@pytest.mark.parametrize(("bom", "encoding", "forced"), [
+    (b"\xff\xfe", "utf-16-le", None),  # Excel's "Unicode text", detected by its byte order mark
+    (b"\xfe\xff", "utf-16-be", None),
+    (b"", "utf-16-le", "utf-16-le"),
+    (b"", "iso8859-15", "iso8859-15"),
+    (b"", "cp1250", "cp1250"),
+    (b"", "ascii", "ascii"),
+    (b"", "mac-roman", "mac-roman"),
+    (b"", "utf-8", None),  # the bytes are the lines: counted by the scan
+    (b"", "cp1252", "cp1252"),
+])
+def test_an_unclosed_quote_stops_the_read_in_any_encoding(tmp_path: Path, bom: bytes, encoding: str,
+                                                         forced: str | None) -> None:
+    path = tmp_path / "unclosed.txt"
+    path.write_bytes(bom + UNCLOSED_LATER.encode(encoding))
+    options = ReadOptions(encoding=forced)
+    message = "unclosed.txt line 6: a quoted value is never closed; it runs to the end of the file"
+    for rows in (None, 1, 100):
+        with pytest.raises(ReadError) as caught:
+            list(csvfmt.read_chunks(path, options, rows) if rows else [csvfmt.read(path, options)])
+        assert str(caught.value) == message
+    inp = csvfmt._open(path)
+    dialect = csvfmt._sniff(inp, options)
+    for frames in (csvfmt._arrow_frames(inp, dialect, options, None),  # the fast path, and the exact one
+                   csvfmt._python_frames(inp, dialect, options, None, skip=0)):
+        with pytest.raises(ReadError) as caught:
+            list(frames)
+        assert str(caught.value) == message
+    closed = path.read_bytes().replace('"never closed'.encode(encoding), '"closed"'.encode(encoding))
+    path.write_bytes(closed)
+    assert rows_of(csvfmt.read(path, options)) == [
+        (2, ["1", "two\r\nlines"]), (5, ["2", "plain"]), (6, ["3", "closed"]), (7, ["4", "lost"]),
+        (8, ["5", "also lost"])]
+
+
+def test_the_stream_counts_a_crlf_split_between_two_decoded_reads_once() -> None:
+    text = "a\r\n" + "x" * ((1 << 15) - 4) + "\r\nb\rc\n\nlast"  # a UTF-16 CRLF over the 64 KB read
+    assert text[(1 << 15) - 1:(1 << 15) + 1] == "\r\n"
+    stream = csvfmt._Utf8Stream(io.BytesIO(text.encode("utf-16-le")), "utf-16-le", count_lines=True)
+    assert b"".join(iter(lambda: stream.read(1000), b"")).decode() == text
+    assert stream.lines == 6  # as the scan counts UTF-8: CRLF, CR, LF once each, and the last line
+
+
 def test_invalid_utf8_is_read_as_cp1252() -> None:
     frame = csvfmt.read(FIXTURES / "csv_bad_utf8_line4.csv", ReadOptions())
     # the file is not valid UTF-8 as a whole, so every byte is cp1252: the UTF-8 lines show their bytes
