@@ -133,8 +133,12 @@ def _run(args: argparse.Namespace, building: bool) -> int:
     from alphaimport.profile import Profile
 
     profile = Profile(args.media, args.services)
-    if args.report:
-        report.check_report_path(args.report)
+    if args.report:  # before anything is read or written: never over the input, a delivery, a non-report
+        from alphaimport.ledger import default_path
+
+        report.check_report_path(args.report, {
+            "the input file": Path(args.input), "the mapping file": args.mapping,
+            "the ledger": args.ledger or default_path(), "the output folder": args.out_dir if building else None})
     delimiter = "\t" if args.delimiter in ("\\t", "tab", "TAB") else args.delimiter
     job = pipeline.Job(
         source=Path(args.input), profile=profile, mapping=args.mapping, sheet=args.sheet,

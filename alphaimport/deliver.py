@@ -20,6 +20,8 @@ CLIENT_PATTERN = re.compile(r"[A-Za-z0-9]{1,32}")
 REJECTS_SUFFIX = ".rejects.csv"
 ROW = "row"
 _PART = ".part"
+#: the name of a delivery or rejects file, in any case (a file system may not tell .csv from .CSV)
+_OUTPUT_NAME = re.compile(r"[0-9]{8}-[A-Za-z0-9]{1,32}-[0-9]+\.(?:rejects\.csv|csv|xml|xlsx|ods)", re.IGNORECASE)
 #: the temporary name of a file being written: .20261122-1001-3.csv.<pid>.part (see _temp_path)
 _PART_NAME = re.compile(r"\.([0-9]{8}-[A-Za-z0-9]{1,32}-[0-9]+\.[a-z.]+)\.([0-9]{1,10})\.part")
 
@@ -167,6 +169,12 @@ class Delivery:
             self._ledger.fail(self.reservation)
         except LedgerError:  # the name stays 'reserved', so still never reused; the first error is the news
             pass
+
+
+def is_output_name(name: str) -> bool:
+    """Whether ``name`` is the name of a delivery or rejects file (20261122-1001-3.csv,
+    20261122-1001-3.rejects.csv): a build may write a file of that name."""
+    return _OUTPUT_NAME.fullmatch(name) is not None
 
 
 def _rejects_name(name: str) -> str:

@@ -1,7 +1,10 @@
 """Summaries and reports: counts and top problems over a whole run, the --report file, and --redact."""
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
@@ -10,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from alphaimport import registry as _registry
+from alphaimport.deliver import is_output_name
 from alphaimport.errors import OptionError, WriteError
 from alphaimport.issues import CODES, COLUMNS, ERROR, INFO, WARNING
 from alphaimport.spool import Spool
@@ -141,24 +145,84 @@ class Tally:
         self.kept.close()
 
 
-def check_report_path(path: Path) -> None:
-    """OptionError unless the report's extension is one we write; WriteError when it cannot be written.
-    Its folder is made when missing, as build makes --out-dir (``--report out/report.json``).
+def check_report_path(path: Path, others: dict[str, Path | str | None] | None = None) -> Path:
+    """The file the report will be written to (``path`` with symbolic links resolved), or OptionError
+    when the report may not be written there, WriteError when it cannot be. Its folder is made when
+    missing, as build makes --out-dir (``--report out/report.json``).
 
-    Checked before anything is built: a build must not deliver and then fail on its report.
+    Checked before anything is read or built: a build must not deliver and then fail on its report. A
+    report is never written over a file the run reads or writes (``others``: {"the input file": path,
+    ...}), never takes the name of a delivery or rejects file (the build's own may not exist yet), and
+    replaces an existing file only when that file is a report (:func:`is_report`).
     """
     if path.suffix.lower() not in REPORT_FORMATS:
         raise OptionError(f"--report {path}: use a .json, .csv or .html file name")
-    existed = path.exists()
+    target = _resolved(path)
+    for what, other in (others or {}).items():
+        if other is not None and _same_file(target, Path(other)):
+            raise OptionError(f"--report {path} is {what}: a report is never written over it")
+    if is_output_name(path.name) or is_output_name(target.name):
+        raise OptionError(f"--report {path}: a report never takes the name of a delivery or rejects file "
+                          "(YYYYMMDD-CLIENT-N.csv, YYYYMMDD-CLIENT-N.rejects.csv)")
+    if os.path.lexists(target) and not is_report(target, path.suffix):
+        raise OptionError(f"--report {path} already exists and is not an alphaimport report: it is never "
+                          "overwritten (remove it or choose another name)")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8"):
+        if os.path.lexists(target) and not os.access(target, os.W_OK):  # a report its owner made read-only
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        probe = _temp_path(target)
+        with open(probe, "w", encoding="utf-8"):
             pass
+        probe.unlink()
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         reason = getattr(exc, "strerror", None) or str(exc)
         raise WriteError(f"cannot write the report {str(path)!r}: {reason}") from None
-    if not existed:
-        path.unlink()
+    return target
+
+
+def is_report(path: Path, suffix: str | None = None) -> bool:
+    """Whether ``path`` is a regular file that begins as every report of its extension (or ``suffix``)
+    begins: the only existing file a report replaces is the report of an earlier run."""
+    head = _HEADS.get((path.suffix if suffix is None else suffix).lower())
+    try:
+        if head is None or not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(len(head)) == head
+    except (OSError, ValueError):
+        return False
+
+
+#: how every report of each format begins (see _write_json, write_report's CSV, _write_html)
+_HEADS = {
+    ".json": b'{\n "summary": {',
+    ".csv": (",".join(COLUMNS) + "\n").encode("utf-8"),
+    ".html": b"<!doctype html><meta charset=utf-8><title>alphaimport report</title>",
+}
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` with symbolic links resolved: a link to a report updates that report; the checks see
+    the file that is written."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file: the same resolved path, or the same file (a hard link)."""
+    if _resolved(a) == _resolved(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # either is missing: not one existing file
+        return False
+
+
+def _temp_path(final: Path) -> Path:
+    return final.with_name(f".{final.name}.{os.getpid()}.part")
 
 
 def write_report(path: Path, summary: dict[str, Any], issues: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
@@ -166,22 +230,83 @@ def write_report(path: Path, summary: dict[str, Any], issues: pd.DataFrame | Ite
 
     ``issues``: one frame, or frames (a :class:`IssueSpool`) written one after the other without ever
     being concatenated; the file is the same as for their concatenation.
+
+    Written to a temporary file beside it, then put in place at once: a file of that name that is not a
+    report (a delivery, the input) is never replaced (WriteError); a report is, keeping its permissions.
+    A failed write leaves the earlier report as it was.
     """
-    suffix = path.suffix.lower()
+    target = _resolved(Path(path))
+    suffix = Path(path).suffix.lower()
+    temp = _temp_path(target)
     tables = _tables([issues] if isinstance(issues, pd.DataFrame) else issues)
     try:
-        if suffix == ".json":
-            with open(path, "w", encoding="utf-8") as out:
-                _write_json(out, summary, tables)
-        elif suffix == ".csv":
-            with open(path, "w", encoding="utf-8", newline="") as out:
-                for at, table in enumerate(tables):
-                    table.to_csv(out, index=False, header=at == 0, lineterminator="\n")
+        try:
+            if suffix == ".json":
+                with open(temp, "w", encoding="utf-8") as out:
+                    _write_json(out, summary, tables)
+                    _flush(out)
+            elif suffix == ".csv":
+                with open(temp, "w", encoding="utf-8", newline="") as out:
+                    for at, table in enumerate(tables):
+                        table.to_csv(out, index=False, header=at == 0, lineterminator="\n")
+                    _flush(out)
+            else:
+                with open(temp, "w", encoding="utf-8") as out:
+                    _write_html(out, summary, tables)
+                    _flush(out)
+        except OSError as exc:
+            raise WriteError(f"cannot write the report {path}: {exc.strerror or exc}") from exc
+        _put_in_place(temp, target, path, suffix)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _flush(out: IO[str]) -> None:
+    """Write ``out`` through to the disk before it is put in place."""
+    out.flush()
+    os.fsync(out.fileno())
+
+
+def _put_in_place(temp: Path, target: Path, path: Path, suffix: str) -> None:
+    """Give ``temp`` the name ``target``: linked when no file has it (fails rather than replace one that
+    appeared meanwhile), or renamed over an existing report (with that report's permissions)."""
+    try:
+        os.link(temp, target)
+        return
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise WriteError(f"cannot write the report {path}: {exc.strerror or exc}") from exc
+        try:  # a file system without hard links: claim the name (only when free), then rename onto it
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            pass
+        except OSError as exc2:
+            raise WriteError(f"cannot write the report {path}: {exc2.strerror or exc2}") from exc2
         else:
-            with open(path, "w", encoding="utf-8") as out:
-                _write_html(out, summary, tables)
+            try:
+                os.replace(temp, target)
+            except BaseException as exc3:
+                target.unlink(missing_ok=True)  # the empty file this run made to claim the name
+                if isinstance(exc3, OSError):
+                    raise WriteError(f"cannot write the report {path}: {exc3.strerror or exc3}") from exc3
+                raise
+            return
+    if not is_report(target, suffix):
+        raise WriteError(f"cannot write the report {path}: {target} exists and is not an alphaimport report; "
+                         "it was not overwritten")
+    if not os.access(target, os.W_OK):  # a report its owner made read-only is not replaced either
+        raise WriteError(f"cannot write the report {path}: {os.strerror(errno.EACCES)}")
+    try:
+        os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
+        os.replace(temp, target)
     except OSError as exc:
         raise WriteError(f"cannot write the report {path}: {exc.strerror or exc}") from exc
+
+
+#: os.link's errors on a file system that has no hard links (FAT, some network shares)
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
 
 
 def _tables(frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:

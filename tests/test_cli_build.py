@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -229,3 +230,130 @@ def test_a_report_that_cannot_be_written_stops_the_build_before_anything_is_writ
     assert _build(tmp_path, "--report", str(tmp_path / "file" / "issues.json")) == 2
     assert "cannot write the report" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# --report is written like every other output: never over the input, never under a delivery's or rejects
+# file's name, over an existing file only when that file is a report of an earlier run (README, Decisions)
+
+ERP_CSV = REPO / "fixtures" / "erp_debiteuren.csv"
+
+
+def _no_run(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the input was read: the report's path must be refused before")
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+@pytest.mark.parametrize("link", ["same", "symlink", "hardlink", "dotted"])
+def test_a_report_over_the_input_file_is_refused_before_anything_is_read(
+        tmp_path: Path, command: str, link: str, _ledger: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "debiteuren.csv"
+    shutil.copyfile(ERP_CSV, source)
+    report = {"same": source, "symlink": tmp_path / "link.csv", "hardlink": tmp_path / "hard.csv",
+              "dotted": tmp_path / "out" / ".." / "debiteuren.csv"}[link]
+    if link == "symlink":
+        report.symlink_to(source.name)
+    elif link == "hardlink":
+        os.link(source, report)
+    monkeypatch.setattr("alphaimport.pipeline.run", _no_run)
+    extra = ["--client", "1001", "--out-dir", str(tmp_path / "out")] if command == "build" else []
+    assert main([command, str(source), "--mapping", str(ERP_MAP), *PROFILE, "--quiet", *extra,
+                 "--report", str(report)]) == 2
+    assert capsys.readouterr() == ("", (f"alphaimport: error: --report {report} is the input file: "
+                                        "a report is never written over it\n"))
+    assert source.read_bytes() == ERP_CSV.read_bytes()
+    assert not (tmp_path / "out").exists() and not _ledger.exists()
+
+
+def test_a_report_over_the_mapping_file_the_ledger_or_the_output_folder_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mapping = tmp_path / "map.json"  # YAML reads JSON: a mapping may have a report's extension
+    mapping.write_text('{"columns": {"Klantnummer": "IDENTIFICATION_IDENTIFIER"}}', encoding="utf-8")
+    assert main(["validate", str(ERP_CSV), "--mapping", str(mapping), "--media", "sms",
+                 "--report", str(mapping)]) == 2
+    assert capsys.readouterr().err == (f"alphaimport: error: --report {mapping} is the mapping file: "
+                                       "a report is never written over it\n")
+    ledger = tmp_path / "ledger.json"  # not made yet: the run would make it
+    assert main(["validate", str(ERP_CSV), "--mapping", str(ERP_MAP), "--media", "sms", "--ledger", str(ledger),
+                 "--report", str(ledger)]) == 2
+    assert capsys.readouterr().err == (f"alphaimport: error: --report {ledger} is the ledger: "
+                                       "a report is never written over it\n")
+    assert not ledger.exists()
+    folder = tmp_path / "out.json"  # not made yet: the build would make it
+    assert _build(tmp_path, "--out-dir", str(folder), "--report", str(folder)) == 2
+    assert capsys.readouterr().err == (f"alphaimport: error: --report {folder} is the output folder: "
+                                       "a report is never written over it\n")
+    assert not folder.exists()
+
+
+DELIVERY_NAME_REFUSED = (": a report never takes the name of a delivery or rejects file (YYYYMMDD-CLIENT-N.csv, "
+                         "YYYYMMDD-CLIENT-N.rejects.csv)\n")
+NOT_A_REPORT = (" already exists and is not an alphaimport report: it is never overwritten (remove it or choose "
+                "another name)\n")
+
+
+@pytest.mark.parametrize("name", ["20261122-1001-1.csv", "20261122-1001-1.rejects.csv"])
+def test_a_report_under_the_name_the_build_is_about_to_write_is_refused(
+        tmp_path: Path, name: str, _ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from alphaimport.ledger import Ledger
+
+    report = tmp_path / "out" / name  # the delivery (or rejects file) this build would write
+    assert _build(tmp_path, "--report", str(report)) == 2
+    assert capsys.readouterr() == ("", f"alphaimport: error: --report {report}{DELIVERY_NAME_REFUSED}")
+    assert not (tmp_path / "out").exists()
+    with Ledger(_ledger) as ledger:
+        assert ledger.deliveries() == []  # no name reserved, nothing recorded as delivered
+
+
+def test_a_delivered_file_keeps_its_delivery(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _build(tmp_path) == 1
+    out = tmp_path / "out"
+    delivery, rejects = out / "20261122-1001-1.csv", out / "20261122-1001-1.rejects.csv"
+    before = {p: p.read_bytes() for p in (delivery, rejects)}
+    (out / "latest.csv").symlink_to(delivery.name)  # a link to the delivery
+    (out / "notes.csv").write_bytes(before[delivery])  # a copy of it under another name
+    capsys.readouterr()
+    for report, message in ((delivery, DELIVERY_NAME_REFUSED), (rejects, DELIVERY_NAME_REFUSED),
+                            (out / "20261122-1001-2.csv", DELIVERY_NAME_REFUSED),  # the next build's name
+                            (out / "latest.csv", DELIVERY_NAME_REFUSED), (out / "notes.csv", NOT_A_REPORT)):
+        assert _build(tmp_path, "--report", str(report)) == 2
+        assert capsys.readouterr() == ("", f"alphaimport: error: --report {report}{message}")
+    assert {p: p.read_bytes() for p in (delivery, rejects)} == before
+    assert (out / "notes.csv").read_bytes() == before[delivery]
+    assert sorted(p.name for p in out.iterdir()) == [delivery.name, rejects.name, "latest.csv", "notes.csv"]
+    # a report beside the deliveries: the second build's delivery is a delivery, the report a report
+    assert _build(tmp_path, "--report", str(out / "issues.csv")) == 1
+    assert {p: p.read_bytes() for p in (delivery, rejects)} == before
+    second = pd.read_csv(out / "20261122-1001-2.csv", sep=";", dtype=str, keep_default_na=False)
+    assert len(second) == 24 and second["CONTROL_FLOWID"].unique().tolist() == ["1001"]
+    assert second.columns[0] == "IDENTIFICATION_IDENTIFIER"
+    assert (out / "issues.csv").read_text(encoding="utf-8").startswith("row,field,value,code,level,message\n")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".html"])
+def test_running_again_replaces_the_report_of_the_earlier_run(tmp_path: Path, suffix: str) -> None:
+    report = tmp_path / "reports" / f"issues{suffix}"
+    argv = ["validate", str(ERP), "--mapping", str(ERP_MAP), *PROFILE, "--quiet", "--report", str(report)]
+    assert main(argv) == 1
+    first = report.read_text(encoding="utf-8")
+    report.chmod(0o600)  # a report holds personal data: its owner may have closed it
+    assert main([*argv, "--redact"]) == 1
+    second = report.read_text(encoding="utf-8")
+    assert "06-1234" in first and "06-1234" not in second and "***" in second
+    assert report.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in report.parent.iterdir()] == [report.name]  # no temporary file left
+    link = tmp_path / f"latest{suffix}"  # a link to a report: the report it leads to is replaced
+    link.symlink_to(report)
+    assert main([*argv[:-1], str(link)]) == 1
+    assert link.is_symlink() and report.read_text(encoding="utf-8") == first
+
+
+@pytest.mark.parametrize("content", [b"", b"Klantnummer;Achternaam\n00101;Jansen\n",
+                                     b'"row";"IDENTIFICATION_IDENTIFIER";"reasons"\n'])
+def test_an_existing_file_that_is_not_a_report_is_never_overwritten(
+        tmp_path: Path, content: bytes, capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "klanten.csv"
+    other.write_bytes(content)
+    assert main(["validate", str(ERP), "--mapping", str(ERP_MAP), *PROFILE, "--report", str(other)]) == 2
+    assert capsys.readouterr() == ("", f"alphaimport: error: --report {other}{NOT_A_REPORT}")
+    assert other.read_bytes() == content

@@ -112,3 +112,16 @@ def test_concurrent_builds_get_distinct_names_and_complete_files(tmp_path: Path,
     for name in names:
         lines = (out / name).read_bytes().split(b"\n")
         assert lines[0] == b'"IDENTIFICATION_IDENTIFIER"' and len(lines) == 2002 and lines[-1] == b""
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("20261122-1001-1.csv", True), ("20261122-1001-12.rejects.csv", True), ("20261122-AB12-3.xlsx", True),
+    ("20261122-1001-1.CSV", True),  # a file system may not tell the cases apart
+    ("20261122-1001-1.xml", True), ("20261122-1001-1.ods", True),
+    ("20261122-1001-1.json", False), ("20261122-1001-1.report.csv", False), ("report.csv", False),
+    ("2026112-1001-1.csv", False), (".20261122-1001-1.csv.123.part", False),
+])
+def test_is_output_name_knows_the_names_a_build_writes(name: str, expected: bool) -> None:
+    from alphaimport.deliver import is_output_name
+
+    assert is_output_name(name) is expected

@@ -10,6 +10,7 @@ import pytest
 
 from alphaimport import pipeline, report
 from alphaimport.cli import main
+from alphaimport.errors import WriteError
 from alphaimport.issues import COLUMNS
 from alphaimport.profile import Profile
 from alphaimport.report import MASK, Tally, redact
@@ -162,3 +163,91 @@ def test_spool_keeps_lone_surrogates_and_dtypes() -> None:
     pd.testing.assert_frame_equal(tally.issues(), frame)
     assert tally.issues()["value"].iloc[0] == "Jan\ud800sen"
     tally.close()
+
+
+def _one_issue() -> pd.DataFrame:
+    return _issues((2, "INVOICE_AMOUNT", "1.234", "ambiguous-amount", "error", "two ways"))
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".html"])
+def test_every_report_is_recognised_as_a_report_and_nothing_else_is(tmp_path: Path, suffix: str) -> None:
+    for name, issues in (("empty", Tally().kept), ("one", _one_issue())):
+        path = tmp_path / f"{name}{suffix}"
+        report.write_report(path, {}, issues)
+        assert report.is_report(path)
+    delivery = tmp_path / f"delivery{suffix}"
+    delivery.write_bytes(b'"IDENTIFICATION_IDENTIFIER";"CONTROL_FLOWID"\n"1";"1001"\n')
+    assert not report.is_report(delivery) and not report.is_report(tmp_path / f"missing{suffix}")
+    (tmp_path / f"folder{suffix}").mkdir()
+    assert not report.is_report(tmp_path / f"folder{suffix}")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".html"])
+def test_a_report_is_written_atomically(tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / f"r{suffix}"
+    report.write_report(path, {"records": 1}, _one_issue())
+    earlier = path.read_bytes()
+
+    tables = report._tables
+
+    def cut_off(frames: object, error: BaseException | None = None) -> object:
+        yield next(tables(frames))  # the first rows written, then the disk is full
+        raise error or OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "_tables", cut_off)
+    later = _issues((3, "INVOICE_AMOUNT", "-5", "negative-amount", "error", "negative"))
+    with pytest.raises(WriteError, match=f"^cannot write the report {path}: No space left on device$"):
+        report.write_report(path, {"records": 2}, later)
+    assert path.read_bytes() == earlier  # the earlier report, whole
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+    monkeypatch.setattr(report, "_tables", lambda frames: cut_off(frames, KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        report.write_report(path, {"records": 2}, later)
+    assert path.read_bytes() == earlier and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_a_file_that_appears_during_the_run_is_not_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "issues.csv"
+    assert report.check_report_path(path) == path  # free when checked; its folder made
+    delivery = b'"IDENTIFICATION_IDENTIFIER";"CONTROL_FLOWID"\n"1";"1001"\n'
+    path.write_bytes(delivery)  # another program's file, made while the run reads
+    with pytest.raises(WriteError) as caught:
+        report.write_report(path, {}, _one_issue())
+    assert str(caught.value) == (f"cannot write the report {path}: {path} exists and is not an alphaimport "
+                                 "report; it was not overwritten")
+    assert path.read_bytes() == delivery and [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+@pytest.mark.parametrize("errno_", [1, 95])  # EPERM, EOPNOTSUPP: a file system without hard links
+def test_a_report_is_written_where_files_cannot_be_linked(tmp_path: Path, errno_: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(*args: object) -> None:
+        raise OSError(errno_, "Operation not permitted")
+
+    monkeypatch.setattr("os.link", no_links)
+    path = tmp_path / "r.json"
+    report.write_report(path, {"records": 1}, _one_issue())
+    report.write_report(path, {"records": 2}, _one_issue())  # a report is replaced
+    assert json.loads(path.read_text(encoding="utf-8"))["summary"] == {"records": 2}
+    other = tmp_path / "other.json"
+    other.write_text("{}", encoding="utf-8")
+    with pytest.raises(WriteError, match="exists and is not an alphaimport report; it was not overwritten$"):
+        report.write_report(other, {}, _one_issue())
+    assert other.read_text(encoding="utf-8") == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.json", "r.json"]
+
+
+def test_a_report_made_read_only_is_not_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "r.csv"
+    report.write_report(path, {}, _one_issue())
+    earlier = path.read_bytes()
+    path.chmod(0o444)
+    # root may write any file: the check is os.access's, which answers as it would for its owner
+    monkeypatch.setattr(report.os, "access", lambda p, mode: Path(p) != path)
+    with pytest.raises(WriteError) as caught:
+        report.check_report_path(path)
+    assert str(caught.value) == f"cannot write the report '{path}': Permission denied"
+    with pytest.raises(WriteError) as caught:
+        report.write_report(path, {}, _issues((3, "INVOICE_AMOUNT", "-5", "negative-amount", "error", "negative")))
+    assert str(caught.value) == f"cannot write the report {path}: Permission denied"
+    assert path.read_bytes() == earlier and [p.name for p in tmp_path.iterdir()] == [path.name]
