@@ -86,6 +86,8 @@ class _Utf8Stream(io.RawIOBase):
     pyarrow drops the LF of a CRLF inside a quoted value when it straddles two reads (apache/arrow#51368).
     UTF-8 bytes are checked as they pass (the encoding may be forced, or the file changed since the scan).
     Decoded text has its line breaks counted (``lines``) where the scan cannot count them in the bytes.
+    A last line without a line break gets one: a quoted value never closed then holds it, whether or not
+    the file ends with a line break (the same lines, as _Scan.lines counts such a last line too).
     """
 
     def __init__(self, raw: io.BufferedIOBase, encoding: str, count_lines: bool = False) -> None:
@@ -94,6 +96,7 @@ class _Utf8Stream(io.RawIOBase):
         self._decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)()
         self._check = None if self._decoder else _Utf8Check()
         self._count, self._breaks, self._last = count_lines and self._decoder is not None, 0, ""
+        self._end: int | None = None  # the last byte given to the buffer
 
     @property
     def lines(self) -> int | None:
@@ -118,6 +121,10 @@ class _Utf8Stream(io.RawIOBase):
                 self._buffer += text.encode()
             else:
                 self._buffer += chunk
+            self._end = self._buffer[-1] if self._buffer else self._end
+            if self._eof and self._end not in (None, 10, 13):
+                self._buffer += b"\n"
+                self._end, self._breaks, self._last = 10, self._breaks + 1, "\n"
         cut = min(size, len(self._buffer))
         if 1 < cut < len(self._buffer) and self._buffer[cut - 1:cut + 1] == b"\r\n":
             cut -= 1
@@ -474,7 +481,8 @@ def _python_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | N
     records: list[list[str]] = []
     starts: list[int] = []
     with io.TextIOWrapper(cast(IO[bytes], inp.binary()), encoding=encoding, newline="") as text:
-        reader = _csv.reader(text, delimiter=d.delimiter, quotechar='"', doublequote=True, strict=False)
+        reader = _csv.reader(_terminated(text), delimiter=d.delimiter, quotechar='"', doublequote=True,
+                             strict=False)
         header, line, last = None, 0, (0, [""])
         try:
             for record in reader:
@@ -508,6 +516,12 @@ def _python_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | N
         raise _unclosed(inp.name, last[0])
     if records:
         yield _frame(d.header, records, starts)
+
+
+def _terminated(lines: Iterator[str]) -> Iterator[str]:
+    """The lines, the last one with a line break if it has none (a value still quoted there holds it)."""
+    for line in lines:
+        yield line if line.endswith(("\n", "\r")) else line + "\n"
 
 
 def _ragged(name: str, d: _Dialect, line: int, fields: int, text: str) -> ReadError:

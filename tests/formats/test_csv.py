@@ -156,11 +156,44 @@ def test_an_unclosed_quote_stops_the_read_in_any_encoding(tmp_path: Path, bom: b
         (8, ["5", "also lost"])]
 
 
+@pytest.mark.parametrize(("encoding", "forced"), [("utf-8", None), ("cp1252", None), ("utf-16", None),
+                                                  ("iso8859-15", "iso8859-15")])
+@pytest.mark.parametrize(("text", "line"), [
+    ('id;naam\n1;Jan\n2;"Piet\n3;Klaas\n4;Zoë', 3),  # the file ends without a line break
+    ('id;naam\r\n1;"Jan"\r\n2;"Piet""', 3),  # an escaped quote, then the end: still open
+    ('id;naam\r\n1;"Jan', 2),
+])
+def test_an_unclosed_quote_at_the_end_of_a_file_without_a_last_line_break(
+        tmp_path: Path, encoding: str, forced: str | None, text: str, line: int) -> None:
+    path = tmp_path / "open_end.csv"
+    path.write_bytes(text.encode(encoding))
+    options = ReadOptions(encoding=forced)
+    message = f"open_end.csv line {line}: a quoted value is never closed; it runs to the end of the file"
+    with pytest.raises(ReadError) as caught:
+        csvfmt.read(path, options)
+    assert str(caught.value) == message
+    inp = csvfmt._open(path)
+    dialect = csvfmt._sniff(inp, options)
+    with pytest.raises(ReadError) as caught:
+        list(csvfmt._python_frames(inp, dialect, options, None, skip=0))
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("data", [b'id;naam\n1;"Jan"\n2;"Piet"', b'id;naam\n1;"Jan"\n2;Piet',
+                                  b'id;naam\n1;"Jan"\n2;Piet\r', b'id;naam\n1;"Jan"\n2;"Piet"""'])
+def test_a_closed_last_record_without_a_line_break_keeps_its_values(data: bytes) -> None:
+    piet = 'Piet"' if data.endswith(b'"""') else "Piet"
+    expected = [(2, ["1", "Jan"]), (3, ["2", piet])]
+    assert rows_of(csvfmt.read(io.BytesIO(data), ReadOptions())) == expected
+    assert rows_of(csvfmt.read(io.BytesIO(data.decode().encode("utf-16")), ReadOptions())) == expected
+    assert rows_of(csvfmt.read(io.BytesIO(b'id;naam\n1;"a\nb"'), ReadOptions())) == [(2, ["1", "a\nb"])]
+
+
 def test_the_stream_counts_a_crlf_split_between_two_decoded_reads_once() -> None:
     text = "a\r\n" + "x" * ((1 << 15) - 4) + "\r\nb\rc\n\nlast"  # a UTF-16 CRLF over the 64 KB read
     assert text[(1 << 15) - 1:(1 << 15) + 1] == "\r\n"
     stream = csvfmt._Utf8Stream(io.BytesIO(text.encode("utf-16-le")), "utf-16-le", count_lines=True)
-    assert b"".join(iter(lambda: stream.read(1000), b"")).decode() == text
+    assert b"".join(iter(lambda: stream.read(1000), b"")).decode() == text + "\n"  # the last line ended
     assert stream.lines == 6  # as the scan counts UTF-8: CRLF, CR, LF once each, and the last line
 
 
@@ -330,7 +363,10 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, list[str], list[tuple[int, list[s
         lines.append(text + newline)
         line += 1 + csvfmt._breaks(text)
     lines.append(newline * blanks[-1])
-    return "".join(lines).encode(), header, expected
+    text = "".join(lines)
+    if draw(st.booleans()):  # a file may end without a line break
+        text = text.removesuffix(newline)
+    return text.encode(), header, expected
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
