@@ -216,21 +216,43 @@ def _detect(inp: _Input, given_encoding: str | None, given_delimiter: str | None
         raise _decode_error(inp, encoding, given_encoding or encoding) from None
     text = text.removeprefix("\ufeff")
     body = text.lstrip("\r\n")
-    end, counts = _header_end(body)
-    if end is None and not whole:
-        raise ReadError(f"{inp.name}: the header line is longer than {_HEADER_LIMIT:,} bytes")
-    header_text = body[:end]
+    skip = _breaks(text[: len(text) - len(body)])
+    counts = _delimiter_counts(body)
     delimiter = _delimiter(given_delimiter, inp.name) or max(DELIMITERS, key=lambda d: counts[d])
-    header = next(_csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter, strict=False), None)
-    if header is None:  # nothing but a byte order mark and line breaks
-        raise ReadError(f"{inp.name} is empty")
+    header, size, spans = _header(body, delimiter, whole, inp.name, skip + 1)
     _check_header(header, inp.name)
-    skip, counted = _breaks(text[: len(text) - len(body)]), codecs.lookup(encoding).name in _BYTE_COUNTED
+    counted = codecs.lookup(encoding).name in _BYTE_COUNTED
     return _Dialect(
         encoding=encoding, delimiter=delimiter, header=header, skip=skip,
-        first_line=skip + 2 + _breaks(header_text), header_only=whole and not body[len(header_text):].strip("\r\n"),
+        first_line=skip + 1 + spans, header_only=whole and not body[size:].strip("\r\n"),
         lines=scan.lines if counted else None,
     )
+
+
+def _header(body: str, delimiter: str, whole: bool, name: str, line: int) -> tuple[list[str], int, int]:
+    """The first record of ``body`` (the file from its header line, all of it when ``whole``), parsed as
+    the csv module parses records: its cells, the characters it takes with its line break, its lines.
+    ReadError when there is none, when its quote is never closed, or when it runs past what was read."""
+    lines = io.StringIO(body, newline="")
+    reader = _csv.reader(_terminated(lines), delimiter=delimiter, strict=False)
+    try:
+        header = next(reader, None)
+    except _csv.Error as exc:
+        problem = str(exc)
+        if "field limit" in problem and not whole:
+            raise ReadError(f"{name}: the header line is longer than {_HEADER_LIMIT:,} bytes") from None
+        if "field limit" in problem:
+            problem = f"a value longer than {_csv.field_size_limit():,} characters; is a closing quote missing?"
+        raise ReadError(f"{name} line {line}: {problem}") from None
+    if header is None:  # nothing but a byte order mark and line breaks
+        raise ReadError(f"{name} is empty")
+    size, spans = lines.tell(), reader.line_num
+    still_open = sum(_breaks(cell) for cell in header) >= spans  # its values hold every line break it took
+    if not whole and (still_open or not body[:size].endswith(("\r", "\n"))):
+        raise ReadError(f"{name}: the header line is longer than {_HEADER_LIMIT:,} bytes")
+    if still_open:
+        raise _unclosed(name, line)
+    return header, size, spans
 
 
 class _Scan:
@@ -315,17 +337,17 @@ def _valid_utf8(data: memoryview) -> bool:
     return True
 
 
-def _header_end(text: str) -> tuple[int | None, dict[str, int]]:
-    """Where the first record ends (outside quotes), and how often each delimiter occurs in it."""
+def _delimiter_counts(text: str) -> dict[str, int]:
+    """How often each delimiter occurs in the first line of a text, outside quotes."""
     counts, quoted = dict.fromkeys(DELIMITERS, 0), False
-    for position, char in enumerate(text[:_HEADER_LIMIT]):
+    for char in text[:_HEADER_LIMIT]:
         if char == '"':
             quoted = not quoted
         elif not quoted and char in "\r\n":
-            return position, counts
+            break
         elif not quoted and char in counts:
             counts[char] += 1
-    return None, counts
+    return counts
 
 
 def _delimiter(given: str | None, name: str) -> str | None:

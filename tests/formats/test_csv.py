@@ -189,6 +189,46 @@ def test_a_closed_last_record_without_a_line_break_keeps_its_values(data: bytes)
     assert rows_of(csvfmt.read(io.BytesIO(b'id;naam\n1;"a\nb"'), ReadOptions())) == [(2, ["1", "a\nb"])]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+@pytest.mark.parametrize(("text", "message"), [
+    ('id;"naam\n1;Jan\n2;Piet\n', "line 1: a quoted value is never closed; it runs to the end of the file"),
+    ('\r\n\r\nid;"naam\r\n1;Jan', "line 3: a quoted value is never closed; it runs to the end of the file"),
+    ('id;"naam""\n1;Jan\n', "line 1: a quoted value is never closed; it runs to the end of the file"),
+    ('id;"naam\n' + "1;Jan\n" * 30_000,  # the header's value outgrows the csv module's limit first
+     "line 1: a value longer than 131,072 characters; is a closing quote missing?"),
+], ids=["open", "after-blank-lines", "escaped-then-open", "past-the-field-limit"])
+def test_a_header_whose_quote_is_never_closed_stops_the_read(tmp_path: Path, encoding: str, text: str,
+                                                             message: str) -> None:
+    """It took every record into its last name: zero records, exit 0, before."""
+    path = tmp_path / "open_header.csv"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(ReadError) as caught:
+        csvfmt.read(path, ReadOptions())
+    assert str(caught.value) == f"open_header.csv {message}"
+
+
+def test_a_quote_inside_a_header_cell_is_a_character_and_the_records_follow(tmp_path: Path) -> None:
+    path = tmp_path / "inch.csv"
+    path.write_bytes(b'id;maat 3";naam\n1;x;Jan\n2;y;Piet\n')
+    frame = csvfmt.read(path, ReadOptions())
+    assert list(frame.columns) == ["id", 'maat 3"', "naam"]
+    assert rows_of(frame) == [(2, ["1", "x", "Jan"]), (3, ["2", "y", "Piet"])]
+    path.write_bytes(b'\n"id";"lange\n""naam"""\n1;Jan\n')  # a header over two lines, after a blank line
+    assert rows_of(csvfmt.read(path, ReadOptions())) == [(4, ["1", "Jan"])]
+
+
+def test_a_header_longer_than_what_detection_reads(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"id;" + b"x" * (1 << 21) + b"\n1;2\n")
+    with pytest.raises(ReadError) as caught:
+        csvfmt.read(path, ReadOptions())
+    assert str(caught.value) == "wide.csv: the header line is longer than 1,048,576 bytes"
+    path.write_bytes(b'id;"naam\n' + b"1;Jan\n" * 300_000)
+    with pytest.raises(ReadError) as caught:
+        csvfmt.read(path, ReadOptions())
+    assert str(caught.value) == "wide.csv: the header line is longer than 1,048,576 bytes"
+
+
 def test_the_stream_counts_a_crlf_split_between_two_decoded_reads_once() -> None:
     text = "a\r\n" + "x" * ((1 << 15) - 4) + "\r\nb\rc\n\nlast"  # a UTF-16 CRLF over the 64 KB read
     assert text[(1 << 15) - 1:(1 << 15) + 1] == "\r\n"
