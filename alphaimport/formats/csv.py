@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 
 from alphaimport.errors import ReadError, WriteError
 from alphaimport.formats import ReadOptions, Source, file_object_bytes
+from alphaimport.mapping import header_key
 
 NAME = "csv"
 EXTENSIONS = (".csv", ".txt")
@@ -154,7 +155,7 @@ def read_chunks(source: Source, options: ReadOptions, rows: int) -> Iterator[pd.
 def _frames(source: Source, options: ReadOptions, rows: int | None) -> Iterator[pd.DataFrame]:
     inp = _open(source)
     d = _sniff(inp, options)
-    keep = [h for h in d.header if options.columns(h)] if options.columns else d.header
+    keep = [i for i, h in enumerate(d.header) if options.columns(h)] if options.columns else None
     emitted = 0
     try:
         try:
@@ -164,13 +165,13 @@ def _frames(source: Source, options: ReadOptions, rows: int | None) -> Iterator[
         except _Fallback:
             for frame in _python_frames(inp, d, options, rows, skip=emitted):
                 emitted += len(frame)
-                yield frame[keep] if options.columns else frame
+                yield frame if keep is None else frame.iloc[:, keep]
     except UnicodeEncodeError:  # a codec such as unicode_escape or utf-7 decoded half a UTF-16 pair
         raise ReadError(f"{inp.name}: decoded as {options.encoding or d.encoding}, the file holds a lone "
                         "surrogate (half a character); check --encoding") from None
     if not emitted:
-        yield pd.DataFrame({h: pd.Series([], dtype=str) for h in keep},
-                           index=pd.Index([], dtype="int64", name="row"))
+        names = d.header if keep is None else [d.header[i] for i in keep]
+        yield _text_frame(names, [pd.array([], dtype="str") for _ in names], pd.Index([], dtype="int64", name="row"))
 
 
 def _open(source: Source) -> _Input:
@@ -360,9 +361,12 @@ def _delimiter(given: str | None, name: str) -> str | None:
 
 
 def _check_header(header: list[str], name: str) -> None:
+    """Two columns with one name stop the read; columns without a name are the mapping's to judge (an
+    empty one is ignored, one with values an unknown-column warning), as in a spreadsheet."""
     seen: dict[str, list[int]] = {}
     for number, cell in enumerate(header, start=1):
-        seen.setdefault(cell, []).append(number)
+        if header_key(cell):
+            seen.setdefault(cell, []).append(number)
     twice = [f'"{cell}" (columns {", ".join(map(str, where))})' for cell, where in seen.items() if len(where) > 1]
     if twice:
         raise ReadError(f"{name}: duplicate column names in the header: {'; '.join(twice)}")
@@ -399,8 +403,8 @@ def _breaks(text: str) -> int:
 # -- reading -------------------------------------------------------------------------------------
 
 def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | None,
-                  keep: list[str] | None = None) -> Iterator[pd.DataFrame]:
-    """Frames of the ``keep`` columns (default: all) from pyarrow; _Fallback where it cannot be exact.
+                  keep: list[int] | None = None) -> Iterator[pd.DataFrame]:
+    """Frames of the columns at ``keep`` (default: all) from pyarrow; _Fallback where it cannot be exact.
 
     Every column is parsed (its line breaks give the start lines, its values whether a record is empty),
     as bytes the stream has checked or transcoded: pyarrow's check per value is the slower one.
@@ -421,7 +425,7 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
                                              ignore_empty_lines=False, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types=types, null_values=[], strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))
-        if reader.schema.names != d.header or reader.schema.types != list(types.values()):
+        if reader.schema.names != d.header or reader.schema.types != [pa.large_binary()] * len(d.header):
             raise _Fallback()
         line, seen, last = d.first_line, 0, d.first_line
         pending: list[tuple[pa.Table, np.ndarray]] = []
@@ -432,7 +436,8 @@ def _arrow_frames(inp: _Input, d: _Dialect, options: ReadOptions, rows: int | No
                 raise _ragged(inp.name, d, int(starts[invalid[0].number - d.skip - 2 - seen]),
                               invalid[0].actual_columns, invalid[0].text)
             line, seen, last = int(starts[-1]), seen + batch.num_rows, starts[-2] if batch.num_rows else last
-            table, starts = pa.Table.from_batches([batch]).select(d.header if keep is None else keep), starts[:-1]
+            table, starts = pa.Table.from_batches([batch]), starts[:-1]
+            table = table if keep is None else table.select(keep)
             if not filled.all():
                 table, starts = table.filter(pa.array(filled)), starts[filled]
             pending.append((table, starts))
@@ -490,9 +495,8 @@ def _take(pending: list[tuple[pa.Table, np.ndarray]], rows: int | None) -> tuple
     starts = np.concatenate([s for _, s in pending])
     cut = len(starts) if rows is None else rows
     head = table.slice(0, cut).combine_chunks()
-    frame = pd.DataFrame({name: pd.array(column.cast(options=_AS_TEXT), dtype="str")
-                          for name, column in zip(head.column_names, head.columns)},
-                         index=pd.Index(starts[:cut], name="row"), copy=False)
+    frame = _text_frame(head.column_names, [pd.array(column.cast(options=_AS_TEXT), dtype="str")
+                                            for column in head.columns], pd.Index(starts[:cut], name="row"))
     return frame, ([(table.slice(cut), starts[cut:])] if cut < len(starts) else [])
 
 
@@ -557,8 +561,16 @@ def _unclosed(name: str, line: int) -> ReadError:
 
 
 def _frame(header: list[str], records: list[list[str]], starts: Sequence[int]) -> pd.DataFrame:
-    return pd.DataFrame({h: pd.array(c, dtype=str) for h, c in zip(header, zip(*records))},
-                        index=pd.Index(list(starts), dtype="int64", name="row"))
+    return _text_frame(header, [pd.array(c, dtype=str) for c in zip(*records)],
+                       pd.Index(list(starts), dtype="int64", name="row"))
+
+
+def _text_frame(names: Sequence[str], columns: Sequence[Any], index: pd.Index) -> pd.DataFrame:
+    """Columns by position under their header names, which may repeat (columns without a header: "")."""
+    frame = pd.DataFrame(dict(enumerate(columns)), index=index, copy=False)
+    if len(names):
+        frame.columns = pd.Index(list(names))
+    return frame
 
 
 # -- writing -------------------------------------------------------------------------------------

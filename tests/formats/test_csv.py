@@ -115,6 +115,69 @@ def test_read_error(name: str) -> None:
     assert str(caught.value) == ERRORS[name]
 
 
+# -- columns without a header: the mapping ignores them when empty, warns when they hold values ------
+
+HEADERLESS = [["IDENTIFICATION_IDENTIFIER", "CONTACT_PHONENUMBER_1", "CONTROL_FLOWID", "", ""],
+              ["1", "0612345678", "1001", "", ""], ["2", "0612345679", "1001", "", "zie notitie"]]
+
+
+def test_columns_without_a_header_are_read_by_position(tmp_path: Path) -> None:
+    path = tmp_path / "trail.csv"
+    path.write_text("".join(";".join(row) + "\n" for row in HEADERLESS), encoding="utf-8")
+    frame = csvfmt.read(path, ReadOptions())
+    assert list(frame.columns) == HEADERLESS[0]
+    assert rows_of(frame) == [(2, HEADERLESS[1]), (3, HEADERLESS[2])]
+    assert all(dtype == "str" for dtype in frame.dtypes) and frame.index.name == "row"
+    inp, options = csvfmt._open(path), ReadOptions()
+    dialect = csvfmt._sniff(inp, options)
+    fast = pd.concat(list(csvfmt._arrow_frames(inp, dialect, options, None)))  # no fallback needed
+    pd.testing.assert_frame_equal(fast, pd.concat(list(csvfmt._python_frames(inp, dialect, options, None, skip=0))))
+    pd.testing.assert_frame_equal(pd.concat(list(csvfmt.read_chunks(path, options, 1))), frame)
+    narrow = csvfmt.read(path, ReadOptions(columns=lambda h: h in ("", "CONTROL_FLOWID")))
+    assert list(narrow.columns) == ["CONTROL_FLOWID", "", ""]
+    assert rows_of(narrow) == [(2, ["1001", "", ""]), (3, ["1001", "", "zie notitie"])]
+    path.write_text(";".join(HEADERLESS[0]) + "\n", encoding="utf-8")  # header only: the columns all the same
+    assert list(csvfmt.read(path, ReadOptions()).columns) == HEADERLESS[0]
+    path.write_text("a; ;b;\u200b ;a\n1;2;3;4;5\n", encoding="utf-8")  # blank cells are no names: only 'a' twice
+    with pytest.raises(ReadError) as caught:
+        csvfmt.read(path, ReadOptions())
+    assert str(caught.value) == 'trail.csv: duplicate column names in the header: "a" (columns 1, 5)'
+
+
+def test_columns_without_a_header_give_what_a_spreadsheet_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Two empty header cells stopped the read of a CSV ('duplicate column names: ""'); XLSX took them."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from alphaimport.cli import main
+    from alphaimport.read import load
+
+    monkeypatch.setenv("ALPHAIMPORT_LEDGER", str(tmp_path / "ledger.sqlite3"))
+    csv_path, xlsx_path = tmp_path / "trail.csv", tmp_path / "trail.xlsx"
+    csv_path.write_text("".join(";".join(row) + "\n" for row in HEADERLESS), encoding="utf-8")
+    book = openpyxl.Workbook()
+    for row in HEADERLESS:
+        book.active.append([value or None for value in row])
+    book.save(xlsx_path)
+    for path in (csv_path, xlsx_path):
+        loaded = load(path)
+        assert loaded.frame.to_dict("list") == {"IDENTIFICATION_IDENTIFIER": ["1", "2"],
+                                                "CONTACT_PHONENUMBER_1": ["0612345678", "0612345679"],
+                                                "CONTROL_FLOWID": ["1001", "1001"]}
+        assert loaded.frame.index.tolist() == [2, 3]
+        assert [(i.row, i.field, i.value, i.code, i.level, i.message) for i in loaded.issues] == [
+            (None, "(empty header, column 5)", "", "unknown-column", "warning",
+             "column 5 has values but no header; its values are not delivered")]
+        assert main(["validate", str(path), "--media", "voice"]) == 0
+        out = capsys.readouterr().out
+        assert "records read          2\naccepted              2\nrejected              0\nwarnings              1\n" in out
+        assert "(empty header, column 5)         unknown-column                 warning        1" in out
+    csv_path.write_text("IDENTIFICATION_IDENTIFIER;CONTACT_PHONENUMBER_1;CONTROL_FLOWID;;\n1;0612345678;1001;;\n",
+                        encoding="utf-8")  # the reviewer's file: empty header-less columns, nothing to say
+    assert main(["validate", str(csv_path), "--media", "voice"]) == 0
+    assert "records read          1\naccepted              1\nrejected              0\nwarnings              0\n" in \
+        capsys.readouterr().out
+
+
 # line 6's quote is never closed: records 4 and 5 would vanish into its value (records before it span
 # two lines, and a blank line, so the line named is counted in the decoded text, not guessed)
 UNCLOSED_LATER = ('id\tnote\r\n1\t"two\r\nlines"\r\n\r\n2\tplain\r\n3\t"never closed\r\n4\tlost\r\n'
