@@ -374,10 +374,12 @@ def _check_header(header: list[str], name: str) -> None:
 
 def _codec(encoding: str, name: str) -> str:
     try:
-        codec = codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
         raise ReadError(f"{name}: unknown encoding {encoding!r}") from None
-    return "utf-8" if codec == "utf-8-sig" else codec
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib, hex: codecs, not text encodings
+        raise ReadError(f"{name}: {encoding!r} is not a text encoding; give one such as utf-8, cp1252 or utf-16")
+    return "utf-8" if info.name == "utf-8-sig" else info.name
 
 
 def _decode_error(inp: _Input, encoding: str, label: str) -> ReadError:

@@ -322,6 +322,24 @@ def test_forced_encodings() -> None:
     assert list(bom.columns)[0] == "PERSON_FAMILYNAME"
 
 
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib", "hex", "uu_codec"])
+def test_a_codec_that_is_not_a_text_encoding_is_refused_in_one_line(
+        tmp_path: Path, encoding: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """codecs.lookup knows them, but they turn bytes into bytes (or str into str): an internal TypeError before."""
+    from alphaimport.cli import main
+
+    path = tmp_path / "trail2.csv"
+    path.write_bytes(b"IDENTIFICATION_IDENTIFIER;CONTACT_PHONENUMBER_1;CONTROL_FLOWID;;\n1;0612345678;1001;;\n")
+    message = f"trail2.csv: {encoding!r} is not a text encoding; give one such as utf-8, cp1252 or utf-16"
+    with pytest.raises(ReadError) as caught:
+        csvfmt.read(path, ReadOptions(encoding=encoding))
+    assert str(caught.value) == message
+    monkeypatch.setenv("ALPHAIMPORT_LEDGER", str(tmp_path / "ledger.sqlite3"))
+    assert main(["validate", str(path), "--media", "voice", "--encoding", encoding]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"alphaimport: error: {message}\n")
+
+
 def test_forced_delimiter() -> None:
     data = b"a,b;c\n1,2;3\n"
     assert list(csvfmt.read(io.BytesIO(data), ReadOptions()).columns) == ["a,b", "c"]
