@@ -96,13 +96,13 @@ class _Utf8Stream(io.RawIOBase):
         self._raw, self._buffer, self._eof = raw, bytearray(), False
         self._decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)()
         self._check = None if self._decoder else _Utf8Check()
-        self._count, self._breaks, self._last = count_lines and self._decoder is not None, 0, ""
+        self._breaks = _Breaks() if count_lines and self._decoder else None  # in the UTF-8 given to pyarrow
         self._end: int | None = None  # the last byte given to the buffer
 
     @property
     def lines(self) -> int | None:
         """Lines of the decoded text read so far, as _Scan.lines counts them; None when not counted."""
-        return self._breaks + (self._last not in ("", "\r", "\n")) if self._count else None
+        return self._breaks.lines if self._breaks is not None else None
 
     def readable(self) -> bool:
         return True
@@ -115,17 +115,18 @@ class _Utf8Stream(io.RawIOBase):
             if self._check and not self._check.feed(chunk):
                 raise UnicodeDecodeError("utf-8", chunk, 0, len(chunk), "invalid UTF-8")
             if self._decoder:
-                text = self._decoder.decode(chunk, self._eof)
-                if self._count and text:  # a CRLF split over two decoded pieces is one break
-                    self._breaks += _breaks(text) - (self._last == "\r" and text[0] == "\n")
-                    self._last = text[-1]
-                self._buffer += text.encode()
+                data = self._decoder.decode(chunk, self._eof).encode()
+                if self._breaks is not None:
+                    self._breaks.feed(np.frombuffer(data, dtype=np.uint8))
+                self._buffer += data
             else:
                 self._buffer += chunk
             self._end = self._buffer[-1] if self._buffer else self._end
             if self._eof and self._end not in (None, 10, 13):
                 self._buffer += b"\n"
-                self._end, self._breaks, self._last = 10, self._breaks + 1, "\n"
+                self._end = 10
+                if self._breaks is not None:
+                    self._breaks.feed(np.frombuffer(b"\n", dtype=np.uint8))
         cut = min(size, len(self._buffer))
         if 1 < cut < len(self._buffer) and self._buffer[cut - 1:cut + 1] == b"\r\n":
             cut -= 1
@@ -262,8 +263,7 @@ class _Scan:
     def __init__(self, check_utf8: bool) -> None:
         self.head, self.size, self.blank = b"", 0, True
         self.undefined, self._check, self._utf8 = False, check_utf8, _Utf8Check()
-        self.breaks = self._last = 0
-        self._cr, self._lf = np.empty(_BLOCK, dtype=bool), np.empty(_BLOCK, dtype=bool)  # no fresh pages per block
+        self._breaks = _Breaks()
 
     def feed(self, block: memoryview) -> None:
         if len(self.head) < _HEADER_LIMIT:  # enough to hold the header
@@ -276,11 +276,7 @@ class _Scan:
         array = np.frombuffer(block, dtype=np.uint8)
         if self._check and not self.utf8 and not self.undefined:
             self.undefined = bool(np.isin(array[(array > 0x80) & (array < 0x9E)], _CP1252_UNDEFINED).any())
-        if len(array):  # CRLF, LF and a lone CR: one line break each
-            cr, lf = np.equal(array, 13, out=self._cr[:len(array)]), np.equal(array, 10, out=self._lf[:len(array)])
-            self.breaks += int(np.count_nonzero(cr)) + int(np.count_nonzero(lf)) - (self._last == 13 and array[0] == 10)
-            self.breaks -= int(np.count_nonzero(np.logical_and(cr[:-1], lf[1:], out=cr[:-1])))
-            self._last = int(array[-1])
+        self._breaks.feed(array)
 
     @property
     def utf8(self) -> bool:
@@ -295,8 +291,31 @@ class _Scan:
 
     @property
     def lines(self) -> int:
-        """CRLF, LF and a lone CR are one line break each; a last line without a break counts too."""
-        return self.breaks + (self._last not in (10, 13))
+        return self._breaks.lines
+
+
+class _Breaks:
+    """The line breaks in bytes fed block by block (CR and LF are those bytes: UTF-8, cp1252, latin-1)."""
+
+    def __init__(self) -> None:
+        self.count = self._last = 0
+        self._cr = self._lf = np.empty(0, dtype=bool)  # kept: no fresh pages per block
+
+    def feed(self, array: np.ndarray) -> None:
+        """CRLF, LF and a lone CR: one line break each, a CRLF split over two blocks too."""
+        if not len(array):
+            return
+        if len(array) > len(self._cr):
+            self._cr, self._lf = np.empty(len(array), dtype=bool), np.empty(len(array), dtype=bool)
+        cr, lf = np.equal(array, 13, out=self._cr[:len(array)]), np.equal(array, 10, out=self._lf[:len(array)])
+        self.count += int(np.count_nonzero(cr)) + int(np.count_nonzero(lf)) - (self._last == 13 and array[0] == 10)
+        self.count -= int(np.count_nonzero(np.logical_and(cr[:-1], lf[1:], out=cr[:-1])))
+        self._last = int(array[-1])
+
+    @property
+    def lines(self) -> int:
+        """The line breaks, and a last line without one."""
+        return self.count + (self._last not in (10, 13))
 
 
 def _scan(inp: _Input, check_utf8: bool) -> _Scan:
