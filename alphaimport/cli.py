@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NoReturn, Sequence
 
 from alphaimport.errors import AlphaImportError
 
@@ -40,8 +40,16 @@ def _fail(message: str) -> int:
     return EXIT_FAILED
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad option said in one line (its usage block is what --help is for)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"alphaimport: error: {' '.join(message.split())}; see `{self.prog} --help`", file=sys.stderr)
+        self.exit(EXIT_FAILED)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="alphaimport",
         description="Turn messy exports into correct Collectmaxx import files.",
     )
@@ -188,11 +196,13 @@ def _phone_countries(text: str | None) -> tuple[str, ...] | None:
         return None
     import phonenumbers
 
+    from alphaimport.errors import OptionError
+
     countries = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+    if not countries:  # "," or " ": an empty allow-list would allow every country
+        raise OptionError(f"--phone-countries {text!r} names no country (ISO 3166-1 codes, e.g. NL,BE)")
     unknown = [c for c in countries if c not in phonenumbers.SUPPORTED_REGIONS]
     if unknown:
-        from alphaimport.errors import OptionError
-
         raise OptionError(f"--phone-countries: {', '.join(unknown)} is not a country code (ISO 3166-1, e.g. NL,BE)")
     return countries
 

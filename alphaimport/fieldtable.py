@@ -14,17 +14,24 @@ HEADERS = ("column", "required", "required_by", "type", "max_length", "repeat", 
 
 
 def rows(profile: Profile | None = None) -> list[dict[str, Any]]:
-    """One dict per expanded field, in registry order; ``required`` is for the profile (False without)."""
+    """One dict per expanded field, in registry order. With a profile, ``required`` and ``required_by``
+    are the profile's; without one, ``required_by`` is every medium and service that requires the field
+    (the guide's matrix) and ``required`` is True when all of them do."""
+    registry = _registry.default()
+    everything = registry.media + registry.services
     found = []
-    for spec in _registry.default().fields:
-        by = list(profile.required_by(spec.column)) if profile else []
+    for spec in registry.fields:
+        if profile is not None:
+            by = list(profile.required_by(spec.column))
+            required = bool(by)
+        else:
+            by = [name for name in everything if name in spec.required_by]
+            required = len(by) == len(everything)
         found.append({
             "column": spec.column,
-            "required": bool(by),
+            "required": required,
             "required_by": by,
-            # a repeated required field needs at least one of its columns
-            "required_rule": ("at least one of " + spec.template.replace("_x", "_1.._3")) if by and spec.repeat > 1
-            else ("required" if by else "optional"),
+            "required_rule": _rule(spec, required, bool(by)),
             "type": spec.type,
             "max_length": spec.max_length,
             "repeat": spec.repeat,
@@ -32,6 +39,12 @@ def rows(profile: Profile | None = None) -> list[dict[str, Any]]:
             "description": spec.description,
         })
     return found
+
+
+def _rule(spec: _registry.FieldSpec, required: bool, by_some: bool) -> str:
+    if required:  # a repeated required field needs at least one of its columns
+        return ("at least one of " + spec.template.replace("_x", "_1.._3")) if spec.repeat > 1 else "required"
+    return "by some profiles" if by_some else "optional"
 
 
 def render(table: list[dict[str, Any]], fmt: str) -> str:
@@ -63,7 +76,7 @@ def render(table: list[dict[str, Any]], fmt: str) -> str:
 def _cell(row: dict[str, Any], header: str) -> str:
     value = row[header]
     if header == "required":
-        return row["required_rule"] if value else "optional"
+        return row["required_rule"]
     if isinstance(value, list):
         return ",".join(value)
     return "" if value is None else str(value)

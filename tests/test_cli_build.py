@@ -357,3 +357,20 @@ def test_an_existing_file_that_is_not_a_report_is_never_overwritten(
     assert main(["validate", str(ERP), "--mapping", str(ERP_MAP), *PROFILE, "--report", str(other)]) == 2
     assert capsys.readouterr() == ("", f"alphaimport: error: --report {other}{NOT_A_REPORT}")
     assert other.read_bytes() == content
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["build", "x.csv", "--client", "1", "--media", "sms", "--format", "xls"],
+     "alphaimport: error: argument --format: invalid choice: 'xls' (choose from 'csv', 'xml', 'xlsx', 'ods'); "
+     "see `alphaimport build --help`"),
+    (["frobnicate"], "alphaimport: error: argument COMMAND: invalid choice: 'frobnicate' (choose from 'fields', "
+                     "'schemas', 'validate', 'build', 'codes'); see `alphaimport --help`"),
+    (["validate"], "alphaimport: error: the following arguments are required: input; see `alphaimport validate --help`"),
+    (["validate", str(ERP), "--media", "sms", "--phone-countries", ","],
+     "alphaimport: error: --phone-countries ',' names no country (ISO 3166-1 codes, e.g. NL,BE)"),
+])
+def test_a_bad_option_is_one_line_and_exit_2(argv: list[str], message: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", message + "\n")

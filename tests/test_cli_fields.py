@@ -34,6 +34,22 @@ def test_fields_json_marks_exactly_the_sms_and_paylink_columns(capsys: pytest.Ca
                                         "api": None}
 
 
+def test_fields_without_a_profile_show_the_guides_whole_matrix(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fields", "--format", "json"]) == 0
+    by_column = {r["column"]: r for r in json.loads(capsys.readouterr().out)}
+    assert [c for c, r in by_column.items() if r["required"]] == ["IDENTIFICATION_IDENTIFIER"]  # every profile
+    assert by_column["IDENTIFICATION_IDENTIFIER"]["required_by"] == [
+        "voice", "sms", "mail", "paylink", "emandate", "enrichment"]
+    assert by_column["PERSON_FAMILYNAME"]["required_by"] == ["paylink", "emandate", "enrichment"]
+    assert by_column["CONTACT_PHONENUMBER_2"]["required_by"] == ["voice", "sms"]
+    assert by_column["INVOICE_TAX"]["required_by"] == []
+    assert main(["fields"]) == 0
+    lines = {line.split()[0]: line.split()[1:3] for line in capsys.readouterr().out.splitlines()[2:]}
+    assert lines["IDENTIFICATION_IDENTIFIER"] == ["required", "voice,sms,mail,paylink,emandate,enrichment"]
+    assert lines["PERSON_GENDER"] == ["by", "some"]  # "by some profiles", then emandate
+    assert lines["INVOICE_TAX"][0] == "optional"
+
+
 @pytest.mark.parametrize("fmt, expected_start", [
     ("csv", "column,required,required_by,type,max_length,repeat,api,description\n"
             "IDENTIFICATION_IDENTIFIER,required,mail,text,255,1,reference,"),
