@@ -24,10 +24,10 @@ class Profile:
     media: frozenset[str]
     services: frozenset[str]
 
-    def __init__(self, media: Iterable[str] = (), services: Iterable[str] = ()) -> None:
+    def __init__(self, media: Iterable[str] | str | None = (), services: Iterable[str] | str | None = ()) -> None:
         registry = _registry.default()
-        chosen_media = frozenset(_names(media))
-        chosen_services = frozenset(_names(services))
+        chosen_media = frozenset(_names(media, "media"))
+        chosen_services = frozenset(_names(services, "services"))
         _check(chosen_media, registry.media, "medium")
         _check(chosen_services, registry.services, "service")
         if not chosen_media and not chosen_services:
@@ -65,10 +65,20 @@ class Profile:
         return "+".join(self.names)
 
 
-def _names(values: Iterable[str] | str) -> list[str]:
+def _names(values: Iterable[str] | str | None, argument: str) -> list[str]:
+    """The names given as "sms,mail" or a collection of str; None is none."""
+    if values is None:
+        return []
     if isinstance(values, str):
         values = values.split(",")
-    return [v.strip().lower() for v in values if v and v.strip()]
+    elif isinstance(values, bytes) or not isinstance(values, Iterable):
+        raise TypeError(f"{argument} must be names, as a str ('sms,mail') or a collection of str, "
+                        f"not {type(values).__name__} {values!r:.60}")
+    names = [v for v in values if v is not None]
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"{argument} must be names (str), not {type(name).__name__} {name!r:.60}")
+    return [v.strip().lower() for v in names if v.strip()]
 
 
 def _check(chosen: frozenset[str], valid: tuple[str, ...], kind: str) -> None:
