@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_string_dtype
+from pandas._libs import lib
 
 from alphaimport import registry as _registry
 from alphaimport import rules
@@ -45,9 +48,17 @@ def options_for(profile: Profile, mapping: Any = None, phone_countries: Iterable
 def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = None, *,
              today: dt.date | None = None, earlier: Mapping[str, str] | None = None,
              duplicates: Mapping[str, Sequence[int]] | None = None,
-             issues: pd.DataFrame | None = None, info: bool = True) -> Result:
-    """Normalise and validate ``frame`` (canonical columns, index = source rows) for ``profile``.
+             issues: pd.DataFrame | None = None, info: bool = True, ledger: str | Path | None = None) -> Result:
+    """Normalise and validate ``frame`` for ``profile``.
 
+    A canonical frame (what :func:`alphaimport.read` returns: registry column names, text cells, a unique
+    index of row numbers from 1) is judged as it is, its index labels being the rows. Any other DataFrame
+    (other names, typed cells, another index) is read first, as ``validate(read(frame), ...)``: names
+    mapped in any case and API names, ``unknown-column`` for the rest, every cell as text, row = 1-based
+    position. A missing cell (None, NaN, NA) of a text column is an empty cell.
+
+    ``ledger``: the path of a delivery ledger; identifiers delivered before get the
+    ``identifier-delivered-before`` warning naming the file (None: no ledger is consulted).
     ``earlier``: identifier -> earlier delivery (from the ledger); ``duplicates``: identifier -> all rows
     sharing it across a whole file when ``frame`` is one chunk of it; ``issues``: issues found before
     (mapping) to carry into the result; ``info=False``: the ``normalised`` rows are counted in the summary,
@@ -55,11 +66,16 @@ def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = No
     :func:`alphaimport.read` carries its mapping and header issues in ``frame.attrs``; they are used when
     ``options`` and ``issues`` are not given.
     """
+    _check_arguments(frame, profile, ledger)
+    if not is_canonical(frame):
+        frame = _read(frame)
     options = options or options_for(profile, frame.attrs.get("mapping"))
     if issues is None and frame.attrs.get("issues"):
         issues = issues_frame(frame.attrs["issues"])
     if frame.isna().to_numpy().any():  # a DataFrame built by hand: a missing cell is an empty cell
         frame = frame.fillna("")
+    if ledger is not None:
+        earlier = {**_delivered_before(frame, options, ledger), **(earlier or {})}
     today = today or dt.date.today()
     normalised, found = normalise(frame, options, info=info)
     rewritten = found.attrs["normalised"]
@@ -81,6 +97,64 @@ def validate(frame: pd.DataFrame, profile: Profile, options: Options | None = No
     accepted = normalised.take(np.flatnonzero(~rejected_mask))
     summary = summarise(len(frame), len(rejected), found, normalised=rewritten)
     return Result(accepted, rejected, found.reset_index(drop=True), summary)
+
+
+def is_canonical(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` is what :func:`alphaimport.read` gives, judged as it is: a unique integer index
+    of row numbers (from 1), only registry column names (exactly), and text cells (a str or missing in an
+    object column, or a pandas string column). Vectorised: a small fraction of a chunk's verdict."""
+    index = frame.index
+    if isinstance(index, pd.MultiIndex) or index.dtype.kind not in "iu" or index.hasnans:
+        return False
+    if len(index) and (not index.is_unique or index.min() < 1):
+        return False
+    columns = frame.columns
+    registry = _registry.default()
+    if not columns.is_unique or not all(isinstance(c, str) and c in registry for c in columns):
+        return False
+    for position, dtype in enumerate(frame.dtypes):
+        if isinstance(dtype, pd.StringDtype):
+            continue
+        if dtype != object:
+            return False
+        cells = frame.iloc[:, position].to_numpy()
+        if len(cells) and not lib.is_string_array(cells, skipna=True):
+            return False
+    return True
+
+
+def _read(frame: pd.DataFrame) -> pd.DataFrame:
+    """``read(frame)``, keeping what ``frame.attrs`` holds from an earlier read (a frame of alphaimport.read
+    concatenated or re-indexed): its mapping (units, date order, region) and its header issues."""
+    from alphaimport.read import read
+
+    found = read(frame)
+    if frame.attrs.get("issues"):
+        found.attrs["issues"] = [*frame.attrs["issues"], *found.attrs["issues"]]
+    if frame.attrs.get("mapping") is not None:
+        found.attrs["mapping"] = frame.attrs["mapping"]
+    return found
+
+
+def _check_arguments(frame: Any, profile: Any, ledger: Any) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"validate() needs a pandas DataFrame (alphaimport.read gives one from a file), "
+                        f"not {type(frame).__name__}")
+    if not isinstance(profile, Profile):
+        raise TypeError(f"validate() needs an alphaimport.Profile (Profile(media={{'sms'}})), "
+                        f"not {type(profile).__name__} {profile!r:.60}")
+    if ledger is not None and not isinstance(ledger, (str, Path)):
+        raise TypeError(f"ledger must be the path of a ledger (str or Path) or None, not {type(ledger).__name__}")
+
+
+def _delivered_before(frame: pd.DataFrame, options: Options, path: str | Path) -> dict[str, str]:
+    """Identifier -> the earlier delivery holding it, from the ledger at ``path``, as the command line
+    looks it up (the identifiers as delivered: trimmed)."""
+    from alphaimport.ledger import Ledger
+    from alphaimport.pipeline import _delivered_identifiers, _earlier
+
+    with Ledger(Path(path)) as book:
+        return _earlier(book, _delivered_identifiers(frame, options))
 
 
 def status(result: Result) -> pd.Series:
@@ -174,4 +248,4 @@ def _empty_issues() -> pd.DataFrame:
     return rules._concat([])
 
 
-__all__ = ["Result", "validate", "status", "summarise", "REASONS"]
+__all__ = ["Result", "validate", "is_canonical", "status", "summarise", "REASONS"]
