@@ -19,7 +19,7 @@ import pandas as pd
 
 from alphaimport import formats
 from alphaimport.errors import MappingError, ReadError, UnsupportedFormat
-from alphaimport.formats.cells import cell_text
+from alphaimport.formats.cells import NoText, cell_text
 from alphaimport.issues import Issue
 from alphaimport.mapping import (
     HeaderPlan, Mapping, apply_plan, blank_header_issues, header_fields, load_mapping, mapping_from_dict,
@@ -150,14 +150,27 @@ def _open(source: Input, options: formats.ReadOptions, forced: str | None,
 
 
 def frame_source(frame: pd.DataFrame) -> pd.DataFrame:
-    """A raw text copy of a DataFrame: every cell through cell_text, row = 1-based position."""
-    columns = {i: _cells(frame.iloc[:, i]) for i in range(frame.shape[1])}
+    """A raw text copy of a DataFrame: every cell through cell_text, row = 1-based position.
+
+    A cell without one obvious text (bytes, a list, a dict...) stops the read, as JSON's list in a scalar
+    field does: ReadError naming the column, the row and the type.
+    """
+    columns = {i: _cells(frame.iloc[:, i], frame.columns[i]) for i in range(frame.shape[1])}
     try:
         raw = pd.DataFrame(columns, index=pd.RangeIndex(1, len(frame) + 1, name="row"), dtype="str")
     except UnicodeEncodeError:  # pyarrow strings cannot hold half a UTF-16 pair; say where it is
         raise _surrogate_error(frame, columns) from None
-    raw.columns = [c if isinstance(c, str) else cell_text(c, exact_whole_floats=True) for c in frame.columns]
+    raw.columns = [c if isinstance(c, str) else _header_text(c) for c in frame.columns]
     return raw
+
+
+def _header_text(label: Any) -> str:
+    """A column label as a header: a name, not a value delivered, so any label has one (an unknown one
+    is reported as unknown-column under this name)."""
+    try:
+        return cell_text(label, exact_whole_floats=True)
+    except NoText:
+        return str(label)
 
 
 def _surrogate_error(frame: pd.DataFrame, columns: dict[int, list[str]]) -> ReadError:
@@ -170,11 +183,20 @@ def _surrogate_error(frame: pd.DataFrame, columns: dict[int, list[str]]) -> Read
     return ReadError("DataFrame: a value holds half a character (a lone surrogate)")
 
 
-def _cells(column: pd.Series) -> list[str]:
+def _cells(column: pd.Series, label: Any) -> list[str]:
     if column.dtype.kind in "iu":  # numpy integers: no NA, no '.0'
         return column.astype(str).tolist()
     # a float column is often integers with one NaN: its whole numbers keep every digit, as they were ints
-    return [cell_text(v, exact_whole_floats=True) for v in column.tolist()]
+    values = column.tolist()
+    try:
+        return [cell_text(v, exact_whole_floats=True) for v in values]
+    except NoText:  # bytes, a list, a dict...: never its Python notation; say where the first one is
+        for row, value in enumerate(values, start=1):
+            try:
+                cell_text(value, exact_whole_floats=True)
+            except NoText as exc:
+                raise ReadError(f"DataFrame column {label!r} row {row}: {exc}") from None
+        raise
 
 
 def _target(source: Any) -> tuple[str, Path | BinaryIO, bytes]:

@@ -6,9 +6,12 @@ import datetime as dt
 import importlib.util
 import io
 import shutil
+import uuid
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -100,6 +103,61 @@ def test_dataframe_cells_become_text_by_the_cell_rule() -> None:
     frame = read(source)
     assert frame.to_dict("list") == {"IDENTIFICATION_IDENTIFIER": ["123", "7"], "PERSON_BIRTHDAY": ["2027-01-02", ""],
                                      "INVOICE_AMOUNT": ["12.5", ""], "SERVICES_ENRICHMENT": ["1", "0"]}
+
+
+def _etl_frame(**columns: list[object]) -> pd.DataFrame:
+    base = {"IDENTIFICATION_IDENTIFIER": ["001", "002"], "CONTACT_PHONENUMBER_1": ["0612345678"] * 2,
+            "CONTROL_FLOWID": ["1001"] * 2}
+    return pd.DataFrame({**base, **columns}, index=pd.Index([100, 101], name="id"))
+
+
+@pytest.mark.parametrize(("columns", "message"), [
+    ({"PERSON_FAMILYNAME": [b"M\xc3\xbcller", b"Jansen"]},  # bytes from a database driver
+     "DataFrame column 'PERSON_FAMILYNAME' row 1: a cell holds bytes, not text; decode it first"),
+    ({"PERSON_FAMILYNAME": ["Jansen", bytearray(b"Jansen")]},
+     "DataFrame column 'PERSON_FAMILYNAME' row 2: a cell holds a bytearray, not text; decode it first"),
+    ({"INVOICE_DESCRIPTION": ["Huur", ["Huur", "december"]]},
+     "DataFrame column 'INVOICE_DESCRIPTION' row 2: a cell holds a list, not a single value"),
+    ({"INVOICE_DESCRIPTION": [{"x": 1}, "Huur"]},
+     "DataFrame column 'INVOICE_DESCRIPTION' row 1: a cell holds a dict, not a single value"),
+    ({"toPhoneNumbers": [("0612345678",), None]},  # an API list name: a DataFrame cell is still one value
+     "DataFrame column 'toPhoneNumbers' row 1: a cell holds a tuple, not a single value"),
+    ({"PERSON_FAMILYNAME": ["Jansen", object()]},
+     "DataFrame column 'PERSON_FAMILYNAME' row 2: a cell holds an object, which has no obvious text; "
+     "convert it to str first"),
+], ids=["bytes", "bytearray", "list", "dict", "tuple", "object"])
+def test_a_dataframe_cell_without_one_obvious_text_stops_the_read(columns: dict[str, list[object]],
+                                                                  message: str) -> None:
+    """As JSON refuses a list for a single value: bytes are not decoded by guess, a list is not joined, and
+    Python's notation ("b'M\\xc3\\xbcller'", "['Huur', 'december']") is never delivered. The row is the
+    1-based position, whatever the index."""
+    source = _etl_frame(**columns)
+    before = copy.deepcopy(source)
+    for reading in (read, load, lambda s: iter_load(s, chunk_rows=1)):
+        with pytest.raises(ReadError) as caught:
+            reading(source)
+        assert str(caught.value) == message
+    pd.testing.assert_frame_equal(source, before)
+
+
+def test_a_dataframe_of_every_type_with_one_text_still_reads() -> None:
+    source = _etl_frame(INVOICE_AMOUNT=[Decimal("12.50"), 7], INVOICE_DUEDATE=[dt.date(2027, 12, 31), pd.NaT],
+                        PERSON_FAMILYNAME=pd.array(["Öz", pd.NA], dtype="string"),
+                        INVOICE_DESCRIPTION=[np.str_("Huur"), np.nan],
+                        SERVICES_ENRICHMENT=[True, None],
+                        INVOICE_REFERENCE=[uuid.UUID(int=1), np.datetime64("2027-01-02")])
+    assert read(source).to_dict("list") == {
+        "IDENTIFICATION_IDENTIFIER": ["001", "002"], "PERSON_FAMILYNAME": ["Öz", ""],
+        "CONTACT_PHONENUMBER_1": ["0612345678", "0612345678"], "INVOICE_DUEDATE": ["2027-12-31", ""],
+        "INVOICE_AMOUNT": ["12.50", "7"], "INVOICE_DESCRIPTION": ["Huur", ""],
+        "INVOICE_REFERENCE": ["00000000-0000-0000-0000-000000000001", "2027-01-02"],
+        "SERVICES_ENRICHMENT": ["1", ""], "CONTROL_FLOWID": ["1001", "1001"]}
+
+
+def test_a_dataframe_header_that_is_not_text_is_a_name_an_unknown_one_reported() -> None:
+    frame = read(pd.DataFrame({("a", "b"): ["x"], b"reference": ["1"], "reference": ["2"]}))
+    assert list(frame.columns) == ["IDENTIFICATION_IDENTIFIER"]
+    assert [i.field for i in frame.attrs["issues"]] == ["('a', 'b')", "b'reference'"]
 
 
 LONG = [1234567890123456.0, 9007199254740991.0, -12345678901234567.0, 1e20, 0.1 + 0.2, 1234.4999999999998]
