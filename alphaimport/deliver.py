@@ -7,12 +7,15 @@ import os
 import re
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from alphaimport import formats
 from alphaimport.errors import LedgerError, OptionError, WriteError
+from alphaimport.formats.cells import kind
 from alphaimport.ledger import Ledger, Reservation
 
 #: a client code is a file-name part: letters and digits only (no '/', '..', NUL or spaces)
@@ -101,10 +104,11 @@ class Delivery:
         """Append accepted records (canonical columns) to the delivery."""
         if accepted.empty:
             return
+        table = writable(accepted, self.columns)  # before a name is reserved or a file made
         temp = _temp_path(self.path)
         if self._writer is None:
             self._writer = _guarded(lambda: self._writer_class(temp, self.columns), temp)
-        _guarded(lambda: self._writer.write(accepted.reindex(columns=self.columns, fill_value="")), temp)
+        _guarded(lambda: self._writer.write(table), temp)
         self.accepted += len(accepted)
         self._identifiers.extend(identifiers)
 
@@ -169,6 +173,49 @@ class Delivery:
             self._ledger.fail(self.reservation)
         except LedgerError:  # the name stays 'reserved', so still never reused; the first error is the news
             pass
+
+
+def writable(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame``'s ``columns`` as every writer gets them: each value a str, a missing one (None, NaN, NA)
+    "" (an empty cell), a column the frame lacks all "".
+
+    One rule for every format, applied before anything is written: OptionError when the frame holds a
+    column twice, TypeError naming the column, row and type of the first value that is not text (an int,
+    a float, bytes: write delivers text, as validate gives it, and does not guess how to show a number).
+    """
+    labels = frame.columns
+    if not labels.is_unique:
+        for column in columns:
+            count = int((labels == column).sum())
+            if count > 1:
+                times = "twice" if count == 2 else f"{count} times"
+                raise OptionError(f"the frame has the column {column} {times}; keep one")
+    data = {c: _text_values(frame[c], c) if c in labels else np.full(len(frame), "", dtype=object)
+            for c in columns}
+    return pd.DataFrame(data, index=frame.index, columns=list(columns), copy=False)
+
+
+def _text_values(column: pd.Series, name: str) -> Any:
+    """The column's values, all str; TypeError at the first value that is neither text nor missing."""
+    if isinstance(column.dtype, pd.StringDtype):  # str or missing: nothing to look at
+        return column.fillna("").array if column.hasnans else column.array
+    values = column.to_numpy(dtype=object)
+    if infer_dtype(values, skipna=False) == "string":  # every value a str (one pass, in C)
+        return values
+    missing = pd.isna(values)
+    for position, (value, absent) in enumerate(zip(values, missing)):
+        if not absent and not isinstance(value, str):
+            label = _frame_label(column.index, position)
+            raise TypeError(f"column {name} row {label} holds {kind(value)}, not a str: every value written "
+                            "must be text, as validate gives it")
+    values = values.copy()
+    values[missing] = ""
+    return values
+
+
+def _frame_label(index: pd.Index, position: int) -> Any:
+    """The index label at ``position`` as a message shows it (3, not np.int64(3))."""
+    return index[position:position + 1].tolist()[0]
 
 
 def is_output_name(name: str) -> bool:
@@ -281,9 +328,10 @@ def write(frame: pd.DataFrame, out_dir: Path | str, format: str = "csv", client:
     columns = _registry.default().order(frame.columns)
     if not columns:
         raise OptionError("nothing to write: the frame has no field columns")
+    table = writable(frame, columns)  # a frame that cannot be written leaves no ledger, name or file
     with Ledger(ledger) as book:
         with Delivery(out_dir, client, format, columns, book, day) as delivery:
-            delivery.write(frame, _unique_values(frame))
+            delivery.write(table, _unique_values(table))
             if delivery.accepted == 0:
                 raise OptionError("nothing to write: the frame has no records")
             return delivery.commit()[0]

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import alphaimport as ai
@@ -94,6 +97,102 @@ def test_a_file_in_place_of_the_folder_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("not a folder")
     with pytest.raises(WriteError, match="cannot create the output folder"):
         ai.write(FRAME, tmp_path / "out", client="1001", day="20261122", ledger=tmp_path / "l.db")
+
+
+FORMATS = ["csv", "xml", "xlsx", "ods"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(("value", "kind"), [
+    (1250, "an int"), (1.5, "a float"), (np.int64(1250), "an int64"), (Decimal("12.50"), "a Decimal"),
+    (b"1250", "bytes"), (pd.Timestamp("2027-12-31"), "a Timestamp"), (["12", "50"], "a list"),
+], ids=["int", "float", "int64", "Decimal", "bytes", "Timestamp", "list"])
+def test_a_value_that_is_not_text_is_refused_alike_in_every_format_before_anything_is_made(
+        tmp_path: Path, fmt: str, value: object, kind: str) -> None:
+    """No format guesses how a number shows (1.5 is no amount in cents): write takes text, as validate gives."""
+    frame = FRAME.assign(INVOICE_AMOUNT=pd.Series(["1250", value], index=FRAME.index, dtype=object))
+    with pytest.raises(TypeError) as caught:
+        ai.write(frame, tmp_path / "out", format=fmt, client="1001", day="20261122", ledger=tmp_path / "l.db")
+    assert str(caught.value) == (f"column INVOICE_AMOUNT row 3 holds {kind}, not a str: every value written "
+                                 "must be text, as validate gives it")
+    assert list(tmp_path.iterdir()) == []  # no folder, no ledger, no file
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_numeric_column_is_refused_at_its_first_value(tmp_path: Path, fmt: str) -> None:
+    frame = FRAME.assign(INVOICE_AMOUNT=[1.5, 2.0])  # float64, as pandas makes it
+    with pytest.raises(TypeError, match=r"^column INVOICE_AMOUNT row 2 holds a float, not a str: "):
+        ai.write(frame, tmp_path / "out", format=fmt, client="1001", day="20261122", ledger=tmp_path / "l.db")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_chunk_that_is_not_text_reserves_no_name_and_makes_no_file(tmp_path: Path, fmt: str) -> None:
+    """The build's path: Delivery.write refuses the chunk before the first record reserves a name."""
+    out = tmp_path / "out"
+    columns = [*FRAME.columns, "INVOICE_AMOUNT"]
+    with Ledger(tmp_path / "l.db") as ledger:
+        with Delivery(out, "1001", fmt, columns, ledger, "20261122") as delivery:
+            with pytest.raises(TypeError, match=r"^column INVOICE_AMOUNT row 2 holds an int, not a str"):
+                delivery.write(FRAME.assign(INVOICE_AMOUNT=[1250, 99]))
+            assert delivery.reservation is None and list(out.iterdir()) == []
+            delivery.write(FRAME.assign(INVOICE_AMOUNT=["1250", "99"]))
+            (path,) = delivery.commit()
+        assert path.name == f"20261122-1001-1.{fmt}"
+        assert [d[:2] for d in ledger.deliveries()] == [(path.name, "complete")]
+
+
+MISSING = FRAME.assign(
+    PERSON_GIVENNAME=pd.Series([None, "Piet"], index=FRAME.index, dtype=object),
+    PERSON_HONORIFICPREFIX=pd.array([pd.NA, "dhr."], dtype="string"),
+    INVOICE_DESCRIPTION=np.nan,  # a whole column of NaN: float64
+    INVOICE_REFERENCE=pd.Categorical(["R1", None]),
+    INVOICE_SERIAL=pd.array(["S1", None], dtype=pd.ArrowDtype(pa.string())),
+)
+
+
+def test_missing_values_are_empty_cells_in_csv(tmp_path: Path) -> None:
+    path = ai.write(MISSING, tmp_path / "out", client="1001", day="20261122", ledger=tmp_path / "l.db")
+    assert path.read_text(encoding="utf-8") == (
+        '"IDENTIFICATION_IDENTIFIER";"PERSON_FAMILYNAME";"PERSON_GIVENNAME";"PERSON_HONORIFICPREFIX";'
+        '"INVOICE_DESCRIPTION";"INVOICE_REFERENCE";"INVOICE_SERIAL"\n'
+        '"00123";"van der Berg";"";"";"";"R1";"S1"\n'
+        '"A-2";"Öz";"Piet";"dhr.";"";"";""\n')
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_missing_values_are_empty_cells_in_every_format(tmp_path: Path, fmt: str) -> None:
+    path = ai.write(MISSING, tmp_path / "out", format=fmt, client="1001", day="20261122", ledger=tmp_path / "l.db")
+    back = ai.read(path)
+    assert back.attrs["issues"] == []
+    expected = {"IDENTIFICATION_IDENTIFIER": ["00123", "A-2"], "PERSON_FAMILYNAME": ["van der Berg", "Öz"],
+                "PERSON_GIVENNAME": ["", "Piet"], "PERSON_HONORIFICPREFIX": ["", "dhr."],
+                "INVOICE_DESCRIPTION": ["", ""], "INVOICE_REFERENCE": ["R1", ""], "INVOICE_SERIAL": ["S1", ""]}
+    if fmt == "xml":  # empty fields are left out: a column with no value is not there at all
+        del expected["INVOICE_DESCRIPTION"]
+    assert back.to_dict("list") == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_column_twice_is_named_and_nothing_is_made(tmp_path: Path, fmt: str) -> None:
+    frame = pd.concat([FRAME, FRAME[["PERSON_FAMILYNAME"]]], axis=1)
+    with pytest.raises(OptionError) as caught:
+        ai.write(frame, tmp_path / "out", format=fmt, client="1001", day="20261122", ledger=tmp_path / "l.db")
+    assert str(caught.value) == "the frame has the column PERSON_FAMILYNAME twice; keep one"
+    assert list(tmp_path.iterdir()) == []
+    with Ledger(tmp_path / "l.db") as ledger:
+        with Delivery(tmp_path / "out", "1001", fmt, list(FRAME.columns), ledger, "20261122") as delivery:
+            with pytest.raises(OptionError, match="^the frame has the column PERSON_FAMILYNAME twice; keep one$"):
+                delivery.write(frame)
+            assert delivery.reservation is None and list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_column_that_is_no_field_may_be_there_twice(tmp_path: Path) -> None:
+    """It is not delivered, so it does not matter that it is ambiguous."""
+    frame = pd.concat([FRAME, pd.DataFrame([["a", "b"], ["c", "d"]], columns=["Opmerking"] * 2, index=FRAME.index)],
+                      axis=1)
+    path = ai.write(frame, tmp_path / "out", client="1001", day="20261122", ledger=tmp_path / "l.db")
+    assert path.read_text(encoding="utf-8") == ('"IDENTIFICATION_IDENTIFIER";"PERSON_FAMILYNAME"\n'
+                                                 '"00123";"van der Berg"\n"A-2";"Öz"\n')
 
 
 def _build_one(args: tuple[str, str, str]) -> str:
