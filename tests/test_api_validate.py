@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -160,12 +159,12 @@ def test_a_lone_surrogate_in_a_hand_built_frame_is_a_read_error_naming_the_cell(
 # -- bad arguments ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("frame, profile, message", [
-    (_export(["1"], ["0612345678"]), "sms", "validate() needs an alphaimport.Profile (Profile(media={'sms'})), "
-                                            "not str 'sms'"),
-    (_export(["1"], ["0612345678"]), None, "validate() needs an alphaimport.Profile (Profile(media={'sms'})), "
-                                           "not NoneType None"),
-    ({"IDENTIFICATION_IDENTIFIER": ["1"]}, SMS, "validate() needs a pandas DataFrame (alphaimport.read gives one "
-                                                "from a file), not dict"),
+    (_export(["1"], ["0612345678"]), "sms",
+     "validate() needs an alphaimport.Profile (Profile(media={'sms'})), not str 'sms'"),
+    (_export(["1"], ["0612345678"]), None,
+     "validate() needs an alphaimport.Profile (Profile(media={'sms'})), not NoneType None"),
+    ({"IDENTIFICATION_IDENTIFIER": ["1"]}, SMS,
+     "validate() needs a pandas DataFrame (alphaimport.read gives one from a file), not dict"),
     ("export.csv", SMS, "validate() needs a pandas DataFrame (alphaimport.read gives one from a file), not str"),
 ])
 def test_bad_arguments_are_a_type_error_naming_what_was_given(frame: object, profile: object, message: str) -> None:
@@ -180,8 +179,8 @@ def test_a_ledger_that_is_no_path_is_a_type_error() -> None:
 
 
 @pytest.mark.parametrize("media, error, message", [
-    (None, ai.ProfileError, "a profile needs at least one medium (voice, sms, mail) or service (paylink, emandate, "
-                            "enrichment)"),
+    (None, ai.ProfileError,
+     "a profile needs at least one medium (voice, sms, mail) or service (paylink, emandate, enrichment)"),
     (5, TypeError, "media must be names, as a str ('sms,mail') or a collection of str, not int 5"),
     (b"sms", TypeError, "media must be names, as a str ('sms,mail') or a collection of str, not bytes b'sms'"),
     (["sms", 5], TypeError, "media must be names (str), not int 5"),
