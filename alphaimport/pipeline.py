@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import dataclasses
 import ctypes
@@ -9,7 +10,6 @@ import datetime as dt
 import gc
 import itertools
 import multiprocessing
-import multiprocessing.pool
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,17 +146,24 @@ def _judge(task: _Task) -> Result:
 @contextlib.contextmanager
 def _worker_pool(workers: int) -> Iterator[Any]:
     """``workers - 1`` forked processes (None for one), which judge chunks beside this one: forked first,
-    before any input is read, so they share the imported modules rather than copies of its reading buffers."""
+    before any input is read, so they share the imported modules rather than copies of its reading buffers.
+
+    A ProcessPoolExecutor, not a multiprocessing.Pool: when the run stops on an error, or a worker dies,
+    Pool.terminate can wait forever on a task it is still sending (a chunk is larger than a pipe holds);
+    the executor fails the pending verdicts (BrokenProcessPool) and its shutdown waits only for the chunks
+    being judged."""
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
     from alphaimport import schema  # noqa: F401  (imported once, before the fork, for every worker)
 
     gc.freeze()  # the cycle collector would write to every object, copying the forked processes' pages
+    pool = concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork"))
     try:
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-            yield pool
+        pool.submit(int).result()  # the processes are forked now, at the first task
+        yield pool
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
 
 
@@ -170,10 +177,10 @@ def _verdicts(tasks: Iterator[_Task], pool: Any, workers: int) -> Iterator[tuple
         for task in tasks:
             yield len(task.chunk), task()
         return
-    pending: collections.deque[tuple[int, Result | multiprocessing.pool.AsyncResult]] = collections.deque()
+    pending: collections.deque[tuple[int, Result | concurrent.futures.Future]] = collections.deque()
     for task in tasks:
         away = sum(1 for _, verdict in pending if not isinstance(verdict, Result))
-        verdict = pool.apply_async(_judge, (task,)) if away < 2 * (workers - 1) else task()
+        verdict = pool.submit(_judge, task) if away < 2 * (workers - 1) else task()
         pending.append((len(task.chunk), verdict))
         del task  # the pool holds a remote task until it is sent
         while pending and (len(pending) > workers or _ready(pending[0][1])):
@@ -184,12 +191,12 @@ def _verdicts(tasks: Iterator[_Task], pool: Any, workers: int) -> Iterator[tuple
         yield records, _result(verdict)
 
 
-def _ready(verdict: Result | multiprocessing.pool.AsyncResult) -> bool:
-    return isinstance(verdict, Result) or verdict.ready()
+def _ready(verdict: Result | concurrent.futures.Future) -> bool:
+    return isinstance(verdict, Result) or verdict.done()
 
 
-def _result(verdict: Result | multiprocessing.pool.AsyncResult) -> Result:
-    return verdict if isinstance(verdict, Result) else verdict.get()
+def _result(verdict: Result | concurrent.futures.Future) -> Result:
+    return verdict if isinstance(verdict, Result) else verdict.result()
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

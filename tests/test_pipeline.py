@@ -2,7 +2,9 @@
 across chunks, and every delivered identifier reaches the ledger."""
 from __future__ import annotations
 
+import concurrent.futures.process
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -67,27 +69,42 @@ def test_a_worker_error_reaches_the_caller_and_nothing_is_delivered(tmp_path: Pa
     assert list((tmp_path / "broken").iterdir()) == []
 
 
+def test_a_worker_that_dies_stops_the_run_with_an_error_and_nothing_is_delivered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    main, real = os.getpid(), pipeline.validate
+
+    def dying(*args: object, **kwargs: object) -> object:
+        if os.getpid() != main:
+            os._exit(3)  # a worker killed (out of memory, a crash in a library)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "validate", dying)
+    with pytest.raises(concurrent.futures.process.BrokenProcessPool):  # before: waited forever
+        _build(tmp_path, ERP, 4, ERP_MAP, "dead", workers=2)
+    assert list((tmp_path / "dead").iterdir()) == []
+
+
 class _Later:
     """A fake pool's pending verdict: ready only when the test says so."""
 
     def __init__(self, result: object) -> None:
-        self.result, self.done = result, False
+        self.value, self.finished = result, False
 
-    def ready(self) -> bool:
-        return self.done
+    def done(self) -> bool:
+        return self.finished
 
-    def get(self) -> object:
-        self.done = True
-        return self.result
+    def result(self) -> object:
+        self.finished = True
+        return self.value
 
 
 class _FakePool:
     def __init__(self) -> None:
         self.sent: list[int] = []
 
-    def apply_async(self, judge: object, args: tuple[_Task, ...]) -> _Later:
-        self.sent.append(args[0].number)
-        return _Later(args[0]())
+    def submit(self, judge: object, task: _Task) -> _Later:
+        self.sent.append(task.number)
+        return _Later(task())
 
 
 class _Task:
