@@ -4,14 +4,13 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
-import dataclasses
 import ctypes
 import datetime as dt
 import gc
 import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,12 @@ from alphaimport.duplicates import Repeats
 from alphaimport.errors import OptionError
 from alphaimport.issues import frame as issues_frame
 from alphaimport.ledger import Ledger
-from alphaimport.normalise import Options, first_amount_in_euros, normalise
+from alphaimport.normalise import Options, first_amount_in_euros
 from alphaimport.profile import Profile
 from alphaimport.read import iter_load
 from alphaimport.report import Tally
 from alphaimport.spool import Spool
-from alphaimport.validate import REASONS, Result, options_for, validate
+from alphaimport.validate import REASONS, Result, delivered_identifiers, identifiers, options_for, validate
 
 CHUNK_ROWS = 20_000  # records per chunk: the working set of validate is ~10 KB a record (26 columns)
 Progress = Callable[[int], None]
@@ -90,7 +89,7 @@ def run(job: Job, progress: Progress | None = None, keep_issues: bool = False, r
                 tally.add_result(result)
                 if delivery is not None:
                     delivery.write(result.accepted)
-                    ledger.spool.add(_identifiers(result.accepted))  # recorded by delivery.commit()
+                    ledger.spool.add(identifiers(result.accepted))  # recorded by delivery.commit()
                     delivery.reject(result.rejected, REASONS)
                 if progress:
                     progress(records)
@@ -131,9 +130,9 @@ def _task(chunk: pd.DataFrame, job: Job, options: Options, info: bool, repeats: 
           ledger: Ledger) -> _Task:
     """The task of one chunk: its identifiers as delivered (normalised) are looked up among those other
     chunks hold and among those delivered before."""
-    identifiers = _delivered_identifiers(chunk, options)
+    delivered = delivered_identifiers(chunk, options)
     return _Task(chunk, job.profile, options, job.today or dt.date.today(), info,
-                 repeats.within(identifiers) if repeats is not None else None, _earlier(ledger, identifiers))
+                 repeats.within(delivered) if repeats is not None else None, _earlier(ledger, delivered))
 
 
 def _judge(task: _Task) -> Result:
@@ -244,10 +243,10 @@ def _across_chunks(job: Job, chunks: Iterator[pd.DataFrame], options: Options
                     found = first_amount_in_euros(chunk[column].to_numpy(dtype=object))
                     if found is not None:
                         euros[column] = found
-            yield _delivered_identifiers(chunk, options)
+            yield delivered_identifiers(chunk, options)
 
     repeats = Repeats.scan(identifiers(), unique)
-    return itertools.chain([first, second], chunks), repeats, dataclasses.replace(options, euros_in_input=euros)
+    return itertools.chain([first, second], chunks), repeats, replace(options, euros_in_input=euros)
 
 
 class _SpoolingLedger(Ledger):
@@ -267,17 +266,5 @@ class _SpoolingLedger(Ledger):
         super().close()
 
 
-def _earlier(ledger: Ledger, identifiers: pd.DataFrame) -> dict[str, str]:
-    return ledger.delivered_before(_identifiers(identifiers))
-
-
-def _delivered_identifiers(chunk: pd.DataFrame, options: Options) -> pd.DataFrame:
-    """The chunk's unique fields as the normalise stage writes them (trimmed): duplicates and the ledger
-    compare the identifiers delivered, which the rules see, not the text read."""
-    columns = [f.column for f in _registry.default().fields if f.unique and f.column in chunk]
-    return normalise(chunk[columns], options, info=False)[0]
-
-
-def _identifiers(frame: pd.DataFrame) -> list[str]:
-    columns = [f.column for f in _registry.default().fields if f.unique and f.column in frame]
-    return [v for c in columns for v in frame[c].tolist() if v]
+def _earlier(ledger: Ledger, delivered: pd.DataFrame) -> dict[str, str]:
+    return ledger.delivered_before(identifiers(delivered))

@@ -148,10 +148,22 @@ def _delivered_before(frame: pd.DataFrame, options: Options, path: str | Path) -
     """Identifier -> the earlier delivery holding it, from the ledger at ``path``, as the command line
     looks it up (the identifiers as delivered: trimmed)."""
     from alphaimport.ledger import Ledger
-    from alphaimport.pipeline import _delivered_identifiers, _earlier
 
     with Ledger(Path(path)) as book:
-        return _earlier(book, _delivered_identifiers(frame, options))
+        return book.delivered_before(identifiers(delivered_identifiers(frame, options)))
+
+
+def delivered_identifiers(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
+    """The frame's unique fields as the normalise stage writes them (trimmed): duplicates and the ledger
+    compare the identifiers delivered, which the rules see, not the text read."""
+    columns = [f.column for f in _registry.default().fields if f.unique and f.column in frame]
+    return normalise(frame[columns], options, info=False)[0]
+
+
+def identifiers(frame: pd.DataFrame) -> list[str]:
+    """The values of the frame's unique fields, the empty ones left out."""
+    columns = [f.column for f in _registry.default().fields if f.unique and f.column in frame]
+    return [v for c in columns for v in frame[c].tolist() if v]
 
 
 def status(result: Result) -> pd.Series:
