@@ -25,7 +25,7 @@ ROW = "row"
 _PART = ".part"
 #: the name of a delivery or rejects file, in any case (a file system may not tell .csv from .CSV)
 _OUTPUT_NAME = re.compile(r"[0-9]{8}-[A-Za-z0-9]{1,32}-[0-9]+\.(?:rejects\.csv|csv|xml|xlsx|ods)", re.IGNORECASE)
-#: the temporary name of a file being written: .20261122-1001-3.csv.<pid>.part (see _temp_path)
+#: the temporary name of a file being written: .20261122-1001-3.csv.<pid>.part (see temp_path)
 _PART_NAME = re.compile(r"\.([0-9]{8}-[A-Za-z0-9]{1,32}-[0-9]+\.[a-z.]+)\.([0-9]{1,10})\.part")
 
 
@@ -105,7 +105,7 @@ class Delivery:
         if accepted.empty:
             return
         table = writable(accepted, self.columns)  # before a name is reserved or a file made
-        temp = _temp_path(self.path)
+        temp = temp_path(self.path)
         if self._writer is None:
             self._writer = _guarded(lambda: self._writer_class(temp, self.columns), temp)
         _guarded(lambda: self._writer.write(table), temp)
@@ -117,7 +117,7 @@ class Delivery:
         if rejected.empty:
             return
         columns = [ROW, *self.columns, reasons_column]
-        temp = _temp_path(self.rejects_path)
+        temp = temp_path(self.rejects_path)
         if self._rejects is None:
             self._rejects = _guarded(lambda: formats.writer("csv")(temp, columns), temp)
         table = rejected.reset_index(names=ROW)
@@ -138,14 +138,14 @@ class Delivery:
         for writer, final in ((self._writer, self.path), (self._rejects, self.rejects_path)):
             if writer is None:
                 continue
-            temp = _temp_path(final)
+            temp = temp_path(final)
             _guarded(writer.close, temp)
             _fsync(temp)
             written.append(final)
         linked: list[Path] = []
         try:
             for final in reversed(written):
-                _link_into_place(_temp_path(final), final)
+                _link_into_place(temp_path(final), final)
                 linked.append(final)
             _fsync_directory(self.out_dir)
             self._ledger.complete(self.reservation, self.path if self._writer else self.rejects_path,
@@ -167,7 +167,7 @@ class Delivery:
                     writer.close()
                 except Exception:  # the file is removed anyway
                     pass
-            _temp_path(final).unlink(missing_ok=True)
+            temp_path(final).unlink(missing_ok=True)
         self._writer = self._rejects = None
         try:
             self._ledger.fail(self.reservation)
@@ -233,7 +233,8 @@ def _stem(name: str) -> str:
     return name.split(".", 1)[0]
 
 
-def _temp_path(final: Path) -> Path:
+def temp_path(final: Path) -> Path:
+    """The hidden name a file is written under before it is put in place: .NAME.<pid>.part."""
     return final.with_name(f".{final.name}.{os.getpid()}{_PART}")
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from alphaimport import registry as _registry
-from alphaimport.deliver import is_output_name
+from alphaimport.deliver import is_output_name, temp_path
 from alphaimport.errors import OptionError, WriteError
 from alphaimport.issues import CODES, COLUMNS, ERROR, INFO, WARNING
 from alphaimport.spool import Spool
@@ -171,7 +171,7 @@ def check_report_path(path: Path, others: dict[str, Path | str | None] | None = 
         if os.path.lexists(target) and not os.access(target, os.W_OK):  # a report its owner made read-only
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
         target.parent.mkdir(parents=True, exist_ok=True)
-        probe = _temp_path(target)
+        probe = temp_path(target)
         with open(probe, "w", encoding="utf-8"):
             pass
         probe.unlink()
@@ -221,10 +221,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _temp_path(final: Path) -> Path:
-    return final.with_name(f".{final.name}.{os.getpid()}.part")
-
-
 def write_report(path: Path, summary: dict[str, Any], issues: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
     """Write the issues and summary as JSON ({"summary", "issues"}), CSV (the issues) or HTML.
 
@@ -237,7 +233,7 @@ def write_report(path: Path, summary: dict[str, Any], issues: pd.DataFrame | Ite
     """
     target = _resolved(Path(path))
     suffix = Path(path).suffix.lower()
-    temp = _temp_path(target)
+    temp = temp_path(target)
     tables = _tables([issues] if isinstance(issues, pd.DataFrame) else issues)
     try:
         try:
