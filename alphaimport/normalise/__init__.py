@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -208,7 +208,7 @@ def _factorize(values: pd.Series, text: bool) -> tuple[np.ndarray, pd.Index]:
 def _batch(distinct: np.ndarray, spec: registry.FieldSpec, options: Options) -> Batch:
     """Return what the distinct values of one field's type become."""
     if spec.type == "cents" and spec.column not in options.units:
-        return _amounts(distinct, range(len(distinct)), spec.column, options.euros_in_input.get(spec.column))
+        return _amounts(distinct, spec.column, options.euros_in_input.get(spec.column))
     if spec.type in FAST_TYPES:
         return batch_normaliser(spec, options)(distinct)
     return per_value(distinct, normaliser(spec, options), np.flatnonzero(distinct != ""))
@@ -236,11 +236,11 @@ def _needs_text_work(array: pa.Array) -> np.ndarray:
     return found
 
 
-def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str, example: str | None = None) -> Batch:
+def _amounts(distinct: np.ndarray, column: str, example: str | None = None) -> Batch:
     """Normalise an amount column without a declared unit: whole numbers among euros are reported.
     ``example``: the input's first amount in euros when the column is judged in chunks (else this one's)."""
     batch = Batch.empty(len(distinct))
-    parsed, euros, zero, written = _unitless(distinct, todo, batch.errors)
+    parsed, euros, zero, written = _unitless(distinct, batch.errors)
     in_euros = np.flatnonzero(parsed & euros)
     if example is None and in_euros.size:
         example = distinct[in_euros[0]]
@@ -257,21 +257,19 @@ def _amounts(distinct: np.ndarray, todo: Iterable[int], column: str, example: st
 def first_amount_in_euros(values: np.ndarray) -> str | None:
     """The first of ``values`` (text, in input order) written as an amount in euros ('12,50'), or None."""
     distinct = pd.unique(values)
-    parsed, euros, _, _ = _unitless(distinct, range(len(distinct)), {})
+    parsed, euros, _, _ = _unitless(distinct, {})
     found = np.flatnonzero(parsed & euros)
     return distinct[found[0]] if found.size else None
 
 
-def _unitless(distinct: np.ndarray, todo: Iterable[int], errors: dict[int, tuple[str, str]]
+def _unitless(distinct: np.ndarray, errors: dict[int, tuple[str, str]]
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(parsed, in euros, zero, written in cents) for amounts read without a unit; ``errors`` gets the
     values that are no amount."""
     read = cents_fast.read_amounts(distinct)  # the common notations column-wise, the rest with cents.parse
     parsed, euros, written = read.known.copy(), read.euros.copy(), read.cents("cents")
     zero = read.number == "0"
-    for at in todo:
-        if read.known[at]:
-            continue
+    for at in np.flatnonzero(~read.known).tolist():  # the notations the fast path leaves to cents.parse
         try:
             amount = cents.parse(distinct[at])
         except Invalid as exc:
